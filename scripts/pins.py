@@ -336,8 +336,46 @@ def prepare_source(pin: Pin) -> Path:
     log(f"{pin.name}: unpacking {crate.name} into {src}")
     unpack_crate(crate, src, pin.version)
     apply_series(pin, src)
+    if pin.patched:
+        lock_workspace_crates(pin, src)
     stamp.write_text(fingerprint)
     return src
+
+
+def _lock_packages(lock: Path) -> dict[tuple, dict]:
+    packages = tomllib.loads(lock.read_text()).get("package", [])
+    return {(p["name"], p["version"], p.get("source")): p for p in packages}
+
+
+def lock_workspace_crates(pin: Pin, src: Path) -> None:
+    """Add this workspace's crates to mise's Cargo.lock, and nothing else.
+
+    The series does not carry Cargo.lock hunks (they would go stale with every dependency of
+    the workspace crates); cargo writes the entries here, resolved against mise's own lock, and
+    we check that no other locked package moved before building with --locked.
+    """
+    lock = src / "Cargo.lock"
+    before = _lock_packages(lock)
+    proc = subprocess.run(["cargo", "metadata", "--format-version", "1", *cargo_patch_args(pin)],
+                          cwd=src, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise PinError(f"{pin.name}: resolving the workspace crates into mise's Cargo.lock failed:\n"
+                       f"{proc.stderr.strip()}")
+    after = _lock_packages(lock)
+    added = {k for k in after if k not in before}
+    removed = {k for k in before if k not in after}
+    strays = sorted(k[0] for k in added if k[0] not in WORKSPACE_CRATES) + sorted(k[0] for k in removed)
+    if strays:
+        raise PinError(f"{pin.name}: adding the workspace crates would change mise's locked packages "
+                       f"{', '.join(strays)}; make the crates depend only on versions mise already locks")
+    for key, package in after.items():
+        old = before.get(key)
+        if old is None or old == package:
+            continue
+        extra = set(package.get("dependencies", [])) - set(old.get("dependencies", []))
+        if extra - set(WORKSPACE_CRATES) or set(old.get("dependencies", [])) - set(package.get("dependencies", [])):
+            raise PinError(f"{pin.name}: the lock entry of {key[0]} changed beyond the workspace crates")
+    log(f"{pin.name}: locked {', '.join(sorted(k[0] + ' ' + k[1] for k in added))}")
 
 
 def cargo_patch_args(pin: Pin) -> list[str]:
@@ -386,14 +424,21 @@ def ensure(pin: Pin) -> Path:
                 fcntl.flock(target_lock, fcntl.LOCK_EX)
                 build_crate(pin, dest)
             check_version(pin, dest)
-            stamp.write_text(fingerprint)
+            if build_fingerprint(pin) == fingerprint:
+                stamp.write_text(fingerprint)
+            else:
+                log(f"{pin.name}: inputs changed during the build; it will be rebuilt next time")
     return dest
 
 
 def check_version(pin: Pin, binary: Path) -> None:
-    proc = subprocess.run([str(binary), "--version"], capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "HOME": tempfile.gettempdir(),
-                               "MISE_NO_CONFIG": "1"})
+    """`mise --version` must name the pinned version (run in a throwaway home: writes nothing)."""
+    with tempfile.TemporaryDirectory() as home:
+        env = {"PATH": "/usr/bin:/bin", "HOME": home, "CI": "1", "MISE_DATA_DIR": f"{home}/d",
+               "MISE_CACHE_DIR": f"{home}/c", "MISE_CONFIG_DIR": f"{home}/cf",
+               "MISE_STATE_DIR": f"{home}/s", "MISE_DISABLE_UPDATE_WARNING": "1"}
+        proc = subprocess.run([str(binary), "--version"], capture_output=True, text=True, env=env,
+                              cwd=home)
     if pin.version not in proc.stdout:
         raise PinError(f"{pin.name}: {binary} --version printed {proc.stdout.strip()!r} "
                        f"{proc.stderr.strip()!r}, expected {pin.version}")
