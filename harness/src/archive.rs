@@ -1,0 +1,174 @@
+//! Release asset bytes: tiny executables and the archives that carry them.
+//!
+//! Every archive is deterministic (fixed mtimes, owners and modes, entries in sorted order), so
+//! checksums, digests and snapshots stay stable from run to run.
+
+use std::io::{Cursor, Write};
+
+use anyhow::{Context, Result};
+
+/// The modification time written into every archive entry: 2026-01-01T00:00:00Z.
+pub const FIXED_MTIME: u64 = 1_767_225_600;
+
+/// What an asset's file name says it is; the name alone decides, as it does for installers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveKind {
+    /// `.tar.gz` or `.tgz`
+    TarGz,
+    /// `.tar.xz` or `.txz`
+    TarXz,
+    /// `.tar`
+    Tar,
+    /// `.zip`
+    Zip,
+    /// Anything else: the asset is the executable itself.
+    Bare,
+}
+
+impl ArchiveKind {
+    /// The kind an asset named `name` has.
+    pub fn from_name(name: &str) -> ArchiveKind {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
+            ArchiveKind::TarGz
+        } else if lower.ends_with(".tar.xz") || lower.ends_with(".txz") {
+            ArchiveKind::TarXz
+        } else if lower.ends_with(".tar") {
+            ArchiveKind::Tar
+        } else if lower.ends_with(".zip") {
+            ArchiveKind::Zip
+        } else {
+            ArchiveKind::Bare
+        }
+    }
+}
+
+/// The `content_type` GitHub reports for an uploaded asset named `name`.
+pub fn content_type(name: &str) -> &'static str {
+    let lower = name.to_ascii_lowercase();
+    match ArchiveKind::from_name(name) {
+        ArchiveKind::TarGz => "application/gzip",
+        ArchiveKind::TarXz => "application/x-xz",
+        ArchiveKind::Tar => "application/x-tar",
+        ArchiveKind::Zip => "application/zip",
+        ArchiveKind::Bare if lower.ends_with(".txt") || lower.contains("sums") => "text/plain",
+        ArchiveKind::Bare if lower.ends_with(".json") => "application/json",
+        ArchiveKind::Bare => "application/octet-stream",
+    }
+}
+
+/// The POSIX sh script standing in for `binary` at `version`: it prints `<binary> <version>`.
+pub fn script(binary: &str, version: &str) -> Vec<u8> {
+    let line = format!("{binary} {version}").replace('\'', "'\\''");
+    format!("#!/bin/sh\nprintf '%s\\n' '{line}'\n").into_bytes()
+}
+
+/// The bytes of an asset named `asset_name` that carries `executable` at path `bin_path`.
+///
+/// A bare asset is the executable itself and ignores `bin_path`.
+pub fn pack(asset_name: &str, bin_path: &str, executable: &[u8]) -> Result<Vec<u8>> {
+    let bin_path = bin_path.trim_start_matches("./").trim_start_matches('/');
+    match ArchiveKind::from_name(asset_name) {
+        ArchiveKind::Bare => Ok(executable.to_vec()),
+        ArchiveKind::Tar => tar_bytes(bin_path, executable),
+        ArchiveKind::TarGz => {
+            let tar = tar_bytes(bin_path, executable)?;
+            // GzBuilder writes mtime 0 and no file name: the same input always gives the same bytes.
+            let mut gz = flate2::GzBuilder::new()
+                .mtime(0)
+                .write(Vec::new(), flate2::Compression::default());
+            gz.write_all(&tar).context("gzip the tar")?;
+            gz.finish().context("finish the gzip stream")
+        }
+        ArchiveKind::TarXz => {
+            let tar = tar_bytes(bin_path, executable)?;
+            let mut xz =
+                lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(6))
+                    .context("start the xz stream")?;
+            xz.write_all(&tar).context("xz the tar")?;
+            xz.finish().context("finish the xz stream")
+        }
+        ArchiveKind::Zip => zip_bytes(bin_path, executable),
+    }
+}
+
+/// The parent directories of `path`, outermost first (`a/b/c` gives `a/`, `a/b/`).
+fn parent_dirs(path: &str) -> Vec<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    (1..parts.len())
+        .map(|n| format!("{}/", parts[..n].join("/")))
+        .collect()
+}
+
+fn tar_bytes(bin_path: &str, executable: &[u8]) -> Result<Vec<u8>> {
+    let mut tar = tar::Builder::new(Vec::new());
+    tar.mode(tar::HeaderMode::Deterministic);
+    for dir in parent_dirs(bin_path) {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Directory);
+        header.set_mode(0o755);
+        header.set_mtime(FIXED_MTIME);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_size(0);
+        tar.append_data(&mut header, &dir, std::io::empty())
+            .with_context(|| format!("add directory {dir} to the tar"))?;
+    }
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_mode(0o755);
+    header.set_mtime(FIXED_MTIME);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_size(executable.len() as u64);
+    tar.append_data(&mut header, bin_path, executable)
+        .with_context(|| format!("add {bin_path} to the tar"))?;
+    tar.into_inner().context("finish the tar")
+}
+
+fn zip_bytes(bin_path: &str, executable: &[u8]) -> Result<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for dir in parent_dirs(bin_path) {
+        zip.add_directory(&dir, options.unix_permissions(0o755))
+            .with_context(|| format!("add directory {dir} to the zip"))?;
+    }
+    zip.start_file(bin_path, options.unix_permissions(0o755))
+        .with_context(|| format!("add {bin_path} to the zip"))?;
+    zip.write_all(executable).context("write into the zip")?;
+    Ok(zip.finish().context("finish the zip")?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_come_from_names() {
+        assert_eq!(ArchiveKind::from_name("a.tar.gz"), ArchiveKind::TarGz);
+        assert_eq!(ArchiveKind::from_name("a.tgz"), ArchiveKind::TarGz);
+        assert_eq!(ArchiveKind::from_name("a.tar.xz"), ArchiveKind::TarXz);
+        assert_eq!(ArchiveKind::from_name("a.zip"), ArchiveKind::Zip);
+        assert_eq!(
+            ArchiveKind::from_name("jira_linux_amd64"),
+            ArchiveKind::Bare
+        );
+    }
+
+    #[test]
+    fn archives_are_deterministic() {
+        for name in ["a.tar.gz", "a.tar.xz", "a.zip", "a.tar"] {
+            let one = pack(name, "dir/jira", &script("jira", "1.0.0")).expect("pack");
+            let two = pack(name, "dir/jira", &script("jira", "1.0.0")).expect("pack");
+            assert_eq!(one, two, "{name}");
+        }
+    }
+
+    #[test]
+    fn parent_dirs_are_outermost_first() {
+        assert_eq!(parent_dirs("a/b/c"), ["a/", "a/b/"]);
+        assert!(parent_dirs("c").is_empty());
+    }
+}

@@ -1,0 +1,183 @@
+//! `skillrig-harness`: run scenarios against real mise binaries and print what they did.
+//!
+//! ```text
+//! cargo run -p skillrig-harness -- matrix [--json] [--pin P]... [--scenario S]... [--write FILE]
+//! cargo run -p skillrig-harness -- run <scenario> --pin <pin> [--keep]
+//! cargo run -p skillrig-harness -- list
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use skillrig_harness::{matrix, pins, scenario};
+
+#[derive(Parser)]
+#[command(about = "Runs real mise binaries against a fake GitHub and records what they did")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every scenario on every pin (default: the pins pins.toml marks `matrix = true`).
+    Matrix {
+        /// Print JSON (scenario, pin, outcome, clean_versions, requests, seconds, detail).
+        #[arg(long)]
+        json: bool,
+        /// Only these pins (repeatable).
+        #[arg(long = "pin")]
+        pins: Vec<String>,
+        /// Only these scenarios (repeatable), e.g. `layer-c/stream-starvation`.
+        #[arg(long = "scenario")]
+        scenarios: Vec<String>,
+        /// Also write the markdown matrix (no timings) to this file.
+        #[arg(long)]
+        write: Option<PathBuf>,
+        /// Scenario runs at once.
+        #[arg(long, default_value_t = 3)]
+        jobs: usize,
+    },
+    /// Run one scenario on one pin and print its transcript and journal.
+    Run {
+        /// The scenario, e.g. `layer-a/alias-same-release`.
+        scenario: String,
+        /// The pin.
+        #[arg(long)]
+        pin: String,
+        /// Leave the scratch dir for a post-mortem.
+        #[arg(long)]
+        keep: bool,
+    },
+    /// List the scenarios and the pins they run on.
+    List,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("skillrig-harness: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Matrix {
+            json,
+            pins,
+            scenarios,
+            write,
+            jobs,
+        } => {
+            let pins = pins::select(&pins)?;
+            let scenarios = if scenarios.is_empty() {
+                scenario::Scenario::all()?
+            } else {
+                scenarios
+                    .iter()
+                    .map(|s| scenario::Scenario::load(s))
+                    .collect::<Result<_>>()?
+            };
+            let started = Instant::now();
+            let cells = matrix::run(&scenarios, &pins, jobs).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&cells)?);
+            } else {
+                print!("{}", matrix::render_text(&scenarios, &pins, &cells));
+                println!(
+                    "{} runs in {:.1}s",
+                    cells.len(),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            if let Some(path) = write {
+                std::fs::write(&path, matrix::render_markdown(&scenarios, &pins, &cells))
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            let strays: Vec<_> = cells.iter().filter(|c| !c.strays.is_empty()).collect();
+            for c in &strays {
+                eprintln!(
+                    "stray requests in {} on {}: {:?}",
+                    c.scenario, c.pin, c.strays
+                );
+            }
+            Ok(if strays.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Run {
+            scenario,
+            pin,
+            keep,
+        } => {
+            let s = scenario::Scenario::load(&scenario)?;
+            let pin = pins::select(&[pin])?.remove(0);
+            if !s.runs_on(&pin) {
+                bail!(
+                    "{} needs the skillrig backend; {} does not have it",
+                    s.name,
+                    pin.name
+                );
+            }
+            let bin = pin.binary()?;
+            let root = scenario::scratch_dir(&s.name, &pin.name);
+            let report = scenario::run(&s, &pin, &bin, &root).await?;
+            for out in &report.transcript {
+                println!(
+                    "$ mise {}\n[exit {:?}, {:.1}s]",
+                    out.args.join(" "),
+                    out.code,
+                    out.elapsed.as_secs_f64()
+                );
+                for (name, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+                    if !text.trim().is_empty() {
+                        println!("--- {name}\n{}", text.trim_end());
+                    }
+                }
+            }
+            println!(
+                "\n--- journal ({} requests during the steps)",
+                report.requests
+            );
+            for line in &report.journal {
+                println!("{line}");
+            }
+            let cell = matrix::Cell::from_report(&report);
+            println!("\n{}: {} — {}", pin.name, cell.summary(), cell.detail);
+            for stray in &report.strays {
+                println!("STRAY {stray}");
+            }
+            if keep {
+                println!("scratch dir kept: {}", root.display());
+            } else {
+                let _ = std::fs::remove_dir_all(&root);
+            }
+            Ok(if report.strays.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::List => {
+            let all_pins = pins::load()?;
+            for s in scenario::Scenario::all()? {
+                let on: Vec<_> = all_pins
+                    .iter()
+                    .filter(|p| s.runs_on(p))
+                    .map(|p| p.name.as_str())
+                    .collect();
+                println!("{}\t{}", s.name, on.join(","));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,439 @@
+//! `MiseRun`: one real mise binary in a home of its own, pointed at the fake GitHub.
+//!
+//! The whole environment of a run is set in [`isolated_env`], one variable a line with its
+//! reason; nothing is inherited from the caller but what is listed there.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+/// What one mise command did.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The command line after `mise`.
+    pub args: Vec<String>,
+    /// The exit code (`None` when killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+impl Output {
+    /// Whether the command exited 0.
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// The first line of stderr that reads as an error, for reports: a failed tool's `✗` line,
+    /// else a `mise ERROR` line, else
+    /// the first cause of a color-eyre report (`Error:` then `   0: cause`), else any line
+    /// mentioning an error, else the first line.
+    pub fn first_error_line(&self) -> Option<String> {
+        let lines: Vec<&str> = self
+            .stderr
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        // `mise ✗ tfc@latest  16ms · failed: no versions found`: the tool and its cause, no timing.
+        if let Some((tool, cause)) = lines.iter().find_map(|l| {
+            let rest = l.strip_prefix("mise ✗ ")?;
+            let tool = rest.split_whitespace().next()?;
+            Some((tool, rest.split_once("failed: ")?.1))
+        }) {
+            return Some(format!("{tool}: {cause}"));
+        }
+        if let Some(line) = lines.iter().find(|l| l.starts_with("mise ERROR")) {
+            return Some(line.to_string());
+        }
+        if let Some(i) = lines.iter().position(|l| l.starts_with("Error:")) {
+            let rest = lines[i].trim_start_matches("Error:").trim();
+            if !rest.is_empty() {
+                return Some(rest.to_string());
+            }
+            if let Some(cause) = lines.get(i + 1) {
+                return Some(cause.trim_start_matches("0:").trim().to_string());
+            }
+        }
+        lines
+            .iter()
+            .find(|l| l.to_lowercase().contains("error"))
+            .or(lines.first())
+            .map(|l| l.to_string())
+    }
+}
+
+/// Where a run lives: every directory mise may write to is below `root`.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The scratch root of the run.
+    pub root: PathBuf,
+}
+
+impl Layout {
+    /// The project directory the consumer's `mise.toml` is written to and commands run in.
+    pub fn project(&self) -> PathBuf {
+        self.root.join("project")
+    }
+    /// `MISE_DATA_DIR`: installs, downloads, shims.
+    pub fn data(&self) -> PathBuf {
+        self.root.join("data")
+    }
+    /// `MISE_CACHE_DIR`: release lists and other caches.
+    pub fn cache(&self) -> PathBuf {
+        self.root.join("cache")
+    }
+    /// `HOME`.
+    pub fn home(&self) -> PathBuf {
+        self.root.join("home")
+    }
+    /// `MISE_CONFIG_DIR`.
+    pub fn config(&self) -> PathBuf {
+        self.root.join("config")
+    }
+}
+
+/// The fake endpoints a run is pointed at.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// The JSON object for `MISE_URL_REPLACEMENTS` (public GitHub URLs → the fake).
+    pub url_replacements: String,
+    /// The tripwire proxy URL every other request is sent to.
+    pub proxy: String,
+}
+
+/// The complete environment of a mise run, each variable with the reason it is set.
+pub fn isolated_env(
+    layout: &Layout,
+    endpoints: &Endpoints,
+) -> Vec<(&'static str, String, &'static str)> {
+    let root = &layout.root;
+    let p = |sub: &str| root.join(sub).display().to_string();
+    vec![
+        (
+            "PATH",
+            "/usr/bin:/bin".into(),
+            "sh and coreutils for the fixture scripts; no other mise on PATH",
+        ),
+        (
+            "HOME",
+            p("home"),
+            "nothing read from the real home (netrc, gh hosts.yml, ~/.config)",
+        ),
+        (
+            "XDG_CONFIG_HOME",
+            p("home/.config"),
+            "XDG dirs follow the fake home",
+        ),
+        (
+            "XDG_CACHE_HOME",
+            p("home/.cache"),
+            "XDG dirs follow the fake home",
+        ),
+        (
+            "XDG_DATA_HOME",
+            p("home/.local/share"),
+            "XDG dirs follow the fake home",
+        ),
+        (
+            "XDG_STATE_HOME",
+            p("home/.local/state"),
+            "XDG dirs follow the fake home",
+        ),
+        (
+            "MISE_DATA_DIR",
+            p("data"),
+            "installs and downloads of this run only",
+        ),
+        (
+            "MISE_CACHE_DIR",
+            p("cache"),
+            "release-list caches of this run only",
+        ),
+        (
+            "MISE_CONFIG_DIR",
+            p("config"),
+            "no global config but the one the scenario writes",
+        ),
+        (
+            "MISE_STATE_DIR",
+            p("state"),
+            "trust and tracked-config state of this run only",
+        ),
+        (
+            "MISE_TMP_DIR",
+            p("tmp"),
+            "temporary files inside the scratch dir",
+        ),
+        ("MISE_SYSTEM_CONFIG_DIR", p("etc"), "no /etc/mise"),
+        (
+            "MISE_SYSTEM_DATA_DIR",
+            p("sysdata"),
+            "no shared installs from /usr/local/share/mise",
+        ),
+        (
+            "MISE_GLOBAL_CONFIG_FILE",
+            p("config/config.toml"),
+            "the global config lives in the scratch dir",
+        ),
+        (
+            "MISE_TRUSTED_CONFIG_PATHS",
+            root.display().to_string(),
+            "the scenario's mise.toml is trusted",
+        ),
+        (
+            "MISE_CEILING_PATHS",
+            root.display().to_string(),
+            "config discovery stops at the scratch root",
+        ),
+        ("MISE_YES", "1".into(), "never prompt"),
+        (
+            "MISE_USE_VERSIONS_HOST",
+            "false".into(),
+            "versions come from the fake GitHub, not mise's versions host",
+        ),
+        (
+            "MISE_USE_VERSIONS_HOST_TRACK",
+            "false".into(),
+            "no install tracking requests",
+        ),
+        (
+            "MISE_GITHUB_GH_CLI_TOKENS",
+            "false".into(),
+            "no token from gh's hosts.yml",
+        ),
+        ("MISE_NETRC", "0".into(), "no credentials from a netrc"),
+        (
+            "MISE_HTTP_RETRIES",
+            "0".into(),
+            "a failing request fails at once: the journal shows each try",
+        ),
+        (
+            "MISE_DISABLE_UPDATE_WARNING",
+            "1".into(),
+            "no update check against mise's own site",
+        ),
+        (
+            "MISE_TERMINAL_PROGRESS",
+            "false".into(),
+            "no OSC progress sequences in captured output",
+        ),
+        (
+            "MISE_DISABLE_HINTS",
+            "*".into(),
+            "no hints in captured output",
+        ),
+        (
+            "MISE_EXEC_AUTO_INSTALL",
+            "false".into(),
+            "`mise x` reports what is installed, it does not install",
+        ),
+        (
+            "MISE_NOT_FOUND_AUTO_INSTALL",
+            "false".into(),
+            "running a missing binary installs nothing",
+        ),
+        ("NO_COLOR", "1".into(), "plain text output"),
+        (
+            "MISE_TERM_WIDTH",
+            "200".into(),
+            "fixed columns, no wrapping in tables",
+        ),
+        (
+            "MISE_URL_REPLACEMENTS",
+            endpoints.url_replacements.clone(),
+            "api.github.com and github.com are the fake",
+        ),
+        (
+            "HTTPS_PROXY",
+            endpoints.proxy.clone(),
+            "any other https request hits the tripwire and fails",
+        ),
+        (
+            "HTTP_PROXY",
+            endpoints.proxy.clone(),
+            "any other http request hits the tripwire and fails",
+        ),
+        (
+            "ALL_PROXY",
+            endpoints.proxy.clone(),
+            "any other request hits the tripwire and fails",
+        ),
+        (
+            "NO_PROXY",
+            "127.0.0.1,localhost".into(),
+            "the fake itself is reached directly",
+        ),
+        ("LANG", "C.UTF-8".into(), "stable messages"),
+    ]
+}
+
+/// A mise binary and the isolated home it runs in.
+#[derive(Debug)]
+pub struct MiseRun {
+    bin: PathBuf,
+    layout: Layout,
+    env: Vec<(String, String)>,
+}
+
+impl MiseRun {
+    /// Prepare the scratch directories below `root` for `bin`, with `extra` environment on top
+    /// of [`isolated_env`] (pin quirks, then the scenario's own variables).
+    pub fn new(
+        bin: &Path,
+        root: &Path,
+        endpoints: &Endpoints,
+        extra: &BTreeMap<String, String>,
+    ) -> Result<Self> {
+        let layout = Layout {
+            root: root.to_path_buf(),
+        };
+        for dir in [
+            "project", "home", "data", "cache", "config", "state", "tmp", "etc", "sysdata",
+        ] {
+            std::fs::create_dir_all(root.join(dir))
+                .with_context(|| format!("creating {}", root.join(dir).display()))?;
+        }
+        let mut env: Vec<(String, String)> = isolated_env(&layout, endpoints)
+            .into_iter()
+            .map(|(k, v, _)| (k.to_string(), v))
+            .collect();
+        for (k, v) in extra {
+            env.retain(|(key, _)| key != k);
+            env.push((k.clone(), v.clone()));
+        }
+        Ok(Self {
+            bin: bin.to_path_buf(),
+            layout,
+            env,
+        })
+    }
+
+    /// Where this run lives.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Write the consumer's project config, as a user writes it.
+    pub fn write_project_config(&self, text: &str) -> Result<()> {
+        let path = self.layout.project().join("mise.toml");
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// Write the global config (`MISE_GLOBAL_CONFIG_FILE`).
+    pub fn write_global_config(&self, text: &str) -> Result<()> {
+        let path = self.layout.config().join("config.toml");
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// The command for `mise <args>` in the project directory, with the isolated environment.
+    pub fn command(&self, args: &[String]) -> Command {
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(args)
+            .current_dir(self.layout.project())
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Run `mise <args>` to completion (in a blocking thread) and capture what it did.
+    pub async fn run(&self, args: &[String]) -> Result<Output> {
+        let mut cmd = self.command(args);
+        let args = args.to_vec();
+        let bin = self.bin.clone();
+        tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let out = cmd
+                .output()
+                .with_context(|| format!("running {} {}", bin.display(), args.join(" ")))?;
+            Ok(Output {
+                args,
+                code: out.status.code(),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                elapsed: started.elapsed(),
+            })
+        })
+        .await
+        .context("the mise process thread panicked")?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variable_has_a_reason_and_is_set_once() {
+        let layout = Layout {
+            root: PathBuf::from("/scratch"),
+        };
+        let endpoints = Endpoints {
+            url_replacements: "{}".into(),
+            proxy: "http://127.0.0.1:9".into(),
+        };
+        let env = isolated_env(&layout, &endpoints);
+        let mut names: Vec<_> = env.iter().map(|(k, _, _)| *k).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), env.len(), "a variable is set twice");
+        assert!(env.iter().all(|(_, _, why)| !why.is_empty()));
+        assert!(
+            env.iter()
+                .any(|(k, v, _)| *k == "HOME" && v == "/scratch/home")
+        );
+    }
+
+    #[test]
+    fn first_error_line_prefers_the_error() {
+        let out = Output {
+            args: vec![],
+            code: Some(1),
+            stdout: String::new(),
+            stderr: "mise WARN  something\nmise ERROR no versions found for tfc\nmore\n".into(),
+            elapsed: Duration::ZERO,
+        };
+        assert_eq!(
+            out.first_error_line().as_deref(),
+            Some("mise ERROR no versions found for tfc")
+        );
+    }
+
+    #[test]
+    fn first_error_line_names_the_failed_tool_without_timing() {
+        let out = Output {
+            args: vec![],
+            code: Some(1),
+            stdout: String::new(),
+            stderr: "mise WARN  No versions\nmise ✗ tfc@latest    16ms · failed: no versions found for tfc\nError: \n   0: installation failed\n".into(),
+            elapsed: Duration::ZERO,
+        };
+        assert_eq!(
+            out.first_error_line().as_deref(),
+            Some("tfc@latest: no versions found for tfc")
+        );
+    }
+
+    #[test]
+    fn first_error_line_reads_a_color_eyre_report() {
+        let out = Output {
+            args: vec![],
+            code: Some(1),
+            stdout: String::new(),
+            stderr: "Error: \n   0: no versions found for tfc\n\nLocation:\n   src/x.rs:1\n".into(),
+            elapsed: Duration::ZERO,
+        };
+        assert_eq!(
+            out.first_error_line().as_deref(),
+            Some("no versions found for tfc")
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! The pins the harness runs: read from `pins.toml`, binaries found through `scripts/mise-bin`.
+//!
+//! Version quirks live in `pins.toml` as `[[pin.quirk]]` entries (an environment variable, its
+//! value and why), so the harness code has no knowledge of any particular mise release.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+/// The repository root (the harness crate sits one level below it).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+/// One pinned mise, as `pins.toml` declares it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Pin {
+    /// The pin's name, e.g. `2026.4.20` or `2026.10.25+skillrig`.
+    pub name: String,
+    /// Whether the default matrix runs it.
+    #[serde(default)]
+    pub matrix: bool,
+    /// The series this pin applies (`patches/mise-<version>`); `None` for a native pin.
+    #[serde(default)]
+    pub patches: Option<String>,
+    /// Why it is pinned.
+    pub why: String,
+    /// Environment this pin's runs need (version quirks), each with its reason.
+    #[serde(default, rename = "quirk")]
+    pub quirks: Vec<Quirk>,
+}
+
+/// A version quirk: one environment variable a pin's runs need, and why.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Quirk {
+    /// The variable.
+    pub env: String,
+    /// Its value.
+    pub value: String,
+    /// Why this pin needs it.
+    pub why: String,
+}
+
+impl Pin {
+    /// Whether this pin carries the skillrig backend.
+    pub fn has_skillrig(&self) -> bool {
+        self.patches.is_some()
+    }
+
+    /// The quirks as environment variables.
+    pub fn quirk_env(&self) -> BTreeMap<String, String> {
+        self.quirks
+            .iter()
+            .map(|q| (q.env.clone(), q.value.clone()))
+            .collect()
+    }
+
+    /// The absolute path of this pin's binary, fetched or built first by `scripts/mise-bin`.
+    pub fn binary(&self) -> Result<PathBuf> {
+        let script = repo_root().join("scripts").join("mise-bin");
+        let output = Command::new(&script)
+            .arg(&self.name)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .with_context(|| format!("running {}", script.display()))?;
+        if !output.status.success() {
+            bail!(
+                "`scripts/mise-bin {}` failed ({})",
+                self.name,
+                output.status
+            );
+        }
+        let path = String::from_utf8(output.stdout).context("mise-bin printed a non-UTF-8 path")?;
+        Ok(PathBuf::from(path.trim()))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PinsFile {
+    schema: u32,
+    #[serde(rename = "pin")]
+    pins: Vec<Pin>,
+}
+
+/// Every pin in `pins.toml`, in file order.
+pub fn load() -> Result<Vec<Pin>> {
+    let path = repo_root().join("pins.toml");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let file: PinsFile =
+        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    if file.schema != 1 {
+        bail!("{}: schema {} is not 1", path.display(), file.schema);
+    }
+    Ok(file.pins)
+}
+
+/// The pins named, or the default matrix pins when none are named.
+pub fn select(names: &[String]) -> Result<Vec<Pin>> {
+    let all = load()?;
+    if names.is_empty() {
+        return Ok(all.into_iter().filter(|p| p.matrix).collect());
+    }
+    names
+        .iter()
+        .map(|name| {
+            all.iter()
+                .find(|p| &p.name == name)
+                .cloned()
+                .with_context(|| {
+                    let known: Vec<_> = all.iter().map(|p| p.name.as_str()).collect();
+                    format!(
+                        "no pin named {name:?} in pins.toml; pins: {}",
+                        known.join(", ")
+                    )
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matrix_pins_include_one_patched_pin() {
+        let pins = select(&[]).expect("pins.toml parses");
+        assert!(pins.len() >= 2);
+        assert_eq!(pins.iter().filter(|p| p.has_skillrig()).count(), 1);
+    }
+
+    #[test]
+    fn unknown_pin_names_the_known_ones() {
+        let err = select(&["1999.1.1".to_string()]).unwrap_err().to_string();
+        assert!(err.contains("2026.4.20"), "{err}");
+    }
+}

@@ -1,0 +1,431 @@
+//! Scenarios: a fixture, a consumer config, steps of mise commands, and what each tool should
+//! end up running. Data lives in `scenarios/<layer>/<name>.toml`; this module loads and runs it.
+//!
+//! ```toml
+//! description = "Two [tool_alias] entries on one github: repo, one release with both binaries"
+//! fixture = "shared-release"          # fixtures/shared-release.toml
+//! backend = "github"                  # "github": every pin; "skillrig": pins with the backend
+//! observed = "collision on 2026.3.8"  # what was seen by hand before the harness (optional)
+//! config = '''
+//! [tool_alias]
+//! jira = "github:acme/origin"
+//! '''
+//! [env]                               # extra environment for every command (optional)
+//! [[step]]
+//! args = ["install"]                  # `mise install`
+//! config = "..."                      # rewrite mise.toml before this step (optional)
+//! publish = [{ binary = "jira", version = "1.8.0" }]  # new releases before this step (optional)
+//! [[expect]]
+//! tool = "jira"                       # as `mise x` takes it
+//! ls_key = "jira"                     # its key in `mise ls --json` (default: tool)
+//! binary = "jira"                     # the executable it must provide
+//! version = "1.7.0"                   # what the executable must print after its name
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+use crate::fake_github::FakeGithub;
+use crate::fixture::{BuiltOrigin, Origin};
+use crate::mise_run::{Endpoints, MiseRun, Output};
+use crate::outcome::{self, Class, Expected, Seen, StreamIndex, Verdict};
+use crate::pins::{Pin, repo_root};
+use crate::tripwire::Tripwire;
+
+/// The directory scenarios are read from.
+pub fn scenarios_dir() -> PathBuf {
+    repo_root().join("scenarios")
+}
+
+/// Which backend a scenario exercises, and so which pins it runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// Native mise (`github:` with aliases and options): runs on every pin.
+    Github,
+    /// The `skillrig:` backend: runs on pins that carry the patch.
+    Skillrig,
+}
+
+/// One scenario, as loaded from its file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// `layer-a/alias-same-release`: the path below `scenarios/` without `.toml`.
+    #[serde(skip)]
+    pub name: String,
+    /// One sentence on what it shows.
+    pub description: String,
+    /// The fixture (`fixtures/<name>.toml`).
+    pub fixture: String,
+    /// The backend it exercises.
+    pub backend: BackendKind,
+    /// What was observed by hand before the harness existed, if anything.
+    #[serde(default)]
+    pub observed: Option<String>,
+    /// The consumer's `mise.toml`.
+    pub config: String,
+    /// Extra environment for every command.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// The commands, in order.
+    #[serde(rename = "step")]
+    pub steps: Vec<Step>,
+    /// What each tool should end up running.
+    #[serde(rename = "expect")]
+    pub expects: Vec<Expect>,
+}
+
+/// One mise command of a scenario.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// The arguments after `mise`.
+    pub args: Vec<String>,
+    /// A new `mise.toml` written before the command.
+    #[serde(default)]
+    pub config: Option<String>,
+    /// Releases published on the fake before the command.
+    #[serde(default)]
+    pub publish: Vec<Publish>,
+}
+
+/// A release published mid-scenario: the next version of one binary's stream.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Publish {
+    /// The binary whose stream gets the release.
+    pub binary: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// What one tool should end up running.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The tool as `mise x` takes it.
+    pub tool: String,
+    /// Its key in `mise ls --json` (default: `tool`).
+    #[serde(default)]
+    pub ls_key: Option<String>,
+    /// The executable it must provide.
+    pub binary: String,
+    /// The version that executable must print.
+    pub version: String,
+}
+
+impl Scenario {
+    /// Load `scenarios/<name>.toml`.
+    pub fn load(name: &str) -> Result<Self> {
+        let path = scenarios_dir().join(format!("{name}.toml"));
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading scenario {}", path.display()))?;
+        let mut scenario: Scenario =
+            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        scenario.name = name.to_string();
+        if scenario.steps.is_empty() || scenario.expects.is_empty() {
+            bail!(
+                "{}: a scenario needs at least one [[step]] and one [[expect]]",
+                path.display()
+            );
+        }
+        Ok(scenario)
+    }
+
+    /// Every scenario below `scenarios/`, sorted by name.
+    pub fn all() -> Result<Vec<Self>> {
+        let mut names = Vec::new();
+        collect_names(&scenarios_dir(), "", &mut names)?;
+        names.sort();
+        names.iter().map(|n| Self::load(n)).collect()
+    }
+
+    /// Whether this scenario runs on `pin`.
+    pub fn runs_on(&self, pin: &Pin) -> bool {
+        match self.backend {
+            BackendKind::Github => true,
+            BackendKind::Skillrig => pin.has_skillrig(),
+        }
+    }
+}
+
+fn collect_names(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if path.is_dir() {
+            collect_names(&path, &format!("{prefix}{stem}/"), out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(format!("{prefix}{stem}"));
+        }
+    }
+    Ok(())
+}
+
+/// Everything a run of one scenario on one pin produced.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The pin's name.
+    pub pin: String,
+    /// The judgement.
+    pub verdict: Verdict,
+    /// Requests the fake received during the steps (not while gathering evidence).
+    pub requests: usize,
+    /// Wall time of the steps.
+    pub elapsed: Duration,
+    /// Requests that left the fake's routes: tripwire catches and the fake's catch-all.
+    pub strays: Vec<String>,
+    /// The journal of the steps, one `METHOD /path?query` line per request.
+    pub journal: Vec<String>,
+    /// Every command run, steps then evidence.
+    pub transcript: Vec<Output>,
+    /// Where the run lived.
+    pub scratch: PathBuf,
+}
+
+/// The scratch directory of a run, kept under the target dir like cargo's test scratch dirs.
+pub fn scratch_dir(scenario: &str, pin: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"));
+    target
+        .join("skillrig-harness")
+        .join(pin)
+        .join(scenario.replace('/', "__"))
+}
+
+/// Stream membership from the fixture: which binary each version or tag spelling belongs to.
+struct FixtureStreams {
+    owners: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl FixtureStreams {
+    fn new(origin: &BuiltOrigin) -> Self {
+        let mut owners: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for release in &origin.releases {
+            for asset in &release.assets {
+                if let Some((binary, version)) = &asset.provides {
+                    for spelling in [
+                        version.as_str(),
+                        release.tag.as_str(),
+                        release.tag.trim_start_matches('v'),
+                    ] {
+                        owners
+                            .entry(spelling.to_string())
+                            .or_default()
+                            .insert(binary.clone());
+                    }
+                }
+            }
+        }
+        Self { owners }
+    }
+}
+
+impl StreamIndex for FixtureStreams {
+    fn other_stream(&self, binary: &str, version: &str) -> Option<String> {
+        let owners = self
+            .owners
+            .get(version)
+            .or_else(|| self.owners.get(version.trim_start_matches('v')))?;
+        if owners.contains(binary) {
+            return None;
+        }
+        owners.iter().next().cloned()
+    }
+}
+
+/// Run `scenario` on `pin` with the binary at `bin`, scratch dir at `root` (wiped first).
+pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Result<Report> {
+    if root.exists() {
+        std::fs::remove_dir_all(root).with_context(|| format!("wiping {}", root.display()))?;
+    }
+    let origin = Origin::load(&scenario.fixture)?;
+    let built = origin.build()?;
+    let streams = FixtureStreams::new(&built);
+    let fake = FakeGithub::start(vec![origin]).await?;
+    let tripwire = Tripwire::start().await?;
+    let endpoints = Endpoints {
+        url_replacements: fake.url_replacements().to_string(),
+        proxy: tripwire.url(),
+    };
+    let mut extra = pin.quirk_env();
+    extra.extend(scenario.env.clone());
+    let mise = MiseRun::new(bin, root, &endpoints, &extra)?;
+    mise.write_project_config(&scenario.config)?;
+
+    let mut transcript = Vec::new();
+    let mut errors = Vec::new();
+    let started = Instant::now();
+    for step in &scenario.steps {
+        for publish in &step.publish {
+            fake.publish_version(&built.full_name(), &publish.binary, &publish.version)?;
+        }
+        if let Some(config) = &step.config {
+            mise.write_project_config(config)?;
+        }
+        let out = mise.run(&step.args).await?;
+        if !out.success() {
+            errors.push(
+                out.first_error_line()
+                    .unwrap_or_else(|| format!("exit {:?}", out.code)),
+            );
+        }
+        transcript.push(out);
+    }
+    let elapsed = started.elapsed();
+    let journal: Vec<String> = fake.journal().await.iter().map(|e| e.to_string()).collect();
+
+    let (seen, evidence) = gather(&mise, scenario, &transcript).await?;
+    transcript.extend(evidence);
+    let expected: Vec<Expected> = scenario
+        .expects
+        .iter()
+        .map(|e| Expected {
+            tool: e.tool.clone(),
+            binary: e.binary.clone(),
+            version: e.version.clone(),
+            ls_key: e.ls_key.clone().unwrap_or_else(|| e.tool.clone()),
+        })
+        .collect();
+    let verdict = outcome::judge(&expected, &seen, &errors, &streams);
+
+    let mut strays: Vec<String> = tripwire
+        .caught()
+        .into_iter()
+        .map(|l| format!("proxy: {l}"))
+        .collect();
+    strays.extend(fake.unexpected().iter().map(|l| format!("fake: {l}")));
+    Ok(Report {
+        scenario: scenario.name.clone(),
+        pin: pin.name.clone(),
+        verdict,
+        requests: journal.len(),
+        elapsed,
+        strays,
+        journal,
+        transcript,
+        scratch: root.to_path_buf(),
+    })
+}
+
+/// The evidence: `mise ls --json`, then `mise x <tool> -- <binary>` for every expected tool.
+async fn gather(
+    mise: &MiseRun,
+    scenario: &Scenario,
+    steps: &[Output],
+) -> Result<(Vec<Seen>, Vec<Output>)> {
+    let mut evidence = Vec::new();
+    let ls = mise.run(&["ls".into(), "--json".into()]).await?;
+    let listed: serde_json::Value =
+        serde_json::from_str(&ls.stdout).unwrap_or(serde_json::Value::Null);
+    evidence.push(ls);
+    let mut seen = Vec::new();
+    for expect in &scenario.expects {
+        let key = expect.ls_key.as_deref().unwrap_or(&expect.tool);
+        let mut got = Seen::default();
+        for entry in listed
+            .get(key)
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let version = entry
+                .get("version")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            if entry
+                .get("installed")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false)
+            {
+                got.installed.push(version.clone());
+                if let Some(path) = entry.get("install_path").and_then(|v| v.as_str()) {
+                    got.install_paths.push(path.to_string());
+                }
+            }
+            got.mentioned.push(version);
+        }
+        for out in steps {
+            got.mentioned
+                .extend(versions_mentioned(&out.stderr, &expect.tool));
+        }
+        let x = mise
+            .run(&[
+                "x".into(),
+                expect.tool.clone(),
+                "--".into(),
+                expect.binary.clone(),
+            ])
+            .await?;
+        if x.success() {
+            got.ran = x.stdout.lines().next().map(|l| l.trim().to_string());
+        }
+        evidence.push(x);
+        seen.push(got);
+    }
+    Ok((seen, evidence))
+}
+
+/// Versions mise names for `tool` in its messages, as `tool@version`.
+fn versions_mentioned(text: &str, tool: &str) -> Vec<String> {
+    let needle = format!("{tool}@");
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices(&needle) {
+        let before = text[..i].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == ':') {
+            continue;
+        }
+        let rest = &text[i + needle.len()..];
+        let version: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ':' | ',' | ')' | '\'' | '"' | '`'))
+            .collect();
+        if !version.is_empty() {
+            out.push(version);
+        }
+    }
+    out
+}
+
+/// A class count summary, for the matrix footer.
+pub fn count_by_class(reports: &[Report]) -> BTreeMap<Class, usize> {
+    let mut counts = BTreeMap::new();
+    for r in reports {
+        *counts.entry(r.verdict.class).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentioned_versions_are_read_from_messages() {
+        let text =
+            "mise ERROR Failed to install tfc@1.7.0+jira: no asset matched\nxtfc@9.9.9 jira@1.0.0";
+        assert_eq!(versions_mentioned(text, "tfc"), ["1.7.0+jira"]);
+    }
+
+    #[test]
+    fn every_scenario_file_loads() {
+        let all = Scenario::all().expect("scenarios load");
+        assert!(!all.is_empty());
+        for s in &all {
+            Origin::load(&s.fixture).unwrap_or_else(|e| panic!("{}: fixture: {e:#}", s.name));
+        }
+    }
+}
