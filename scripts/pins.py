@@ -164,9 +164,13 @@ def build_fingerprint(pin: Pin) -> str:
         return h.hexdigest()
     h.update(source_fingerprint(pin).encode())
     if pin.patched:
+        # What cargo compiles into mise: the manifest and the library sources (not tests,
+        # benches or fuzz corpora, which change without changing the build).
         for name, path in sorted(WORKSPACE_CRATES.items()):
             h.update(name.encode() + b"\0")
-            _hash_tree(h, path)
+            manifest = path / "Cargo.toml"
+            h.update(manifest.read_bytes() if manifest.is_file() else b"")
+            _hash_tree(h, path / "src")
     return h.hexdigest()
 
 

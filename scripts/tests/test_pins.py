@@ -118,10 +118,14 @@ class FingerprintTest(unittest.TestCase):
         pin = pins.get_pin("2026.10.25+skillrig")
         with tempfile.TemporaryDirectory() as tmp:
             crate = Path(tmp)
-            (crate / "lib.rs").write_text("a")
+            (crate / "src").mkdir()
+            (crate / "src" / "lib.rs").write_text("a")
             with mock.patch.object(pins, "WORKSPACE_CRATES", {"c": crate}):
                 before = pins.build_fingerprint(pin)
-                (crate / "lib.rs").write_text("b")
+                (crate / "benches").mkdir()
+                (crate / "benches" / "b.rs").write_text("bench")
+                self.assertEqual(before, pins.build_fingerprint(pin))
+                (crate / "src" / "lib.rs").write_text("b")
                 after = pins.build_fingerprint(pin)
         self.assertNotEqual(before, after)
 
