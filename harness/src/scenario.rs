@@ -6,6 +6,7 @@
 //! fixture = "shared-release"          # fixtures/shared-release.toml
 //! backend = "github"                  # "github": every pin; "skillrig": pins with the backend
 //! observed = "collision on 2026.3.8"  # what was seen by hand before the harness (optional)
+//! decides = "A"                       # this scenario decides whether a pin handles layer A
 //! config = '''
 //! [tool_alias]
 //! jira = "github:acme/origin"
@@ -67,6 +68,10 @@ pub struct Scenario {
     /// What was observed by hand before the harness existed, if anything.
     #[serde(default)]
     pub observed: Option<String>,
+    /// The layer (`A`, `B`, `C`) whose status on a pin this scenario decides, if any: the
+    /// best configuration native mise offers for that layer.
+    #[serde(default)]
+    pub decides: Option<String>,
     /// The consumer's `mise.toml`.
     pub config: String,
     /// Extra environment for every command.

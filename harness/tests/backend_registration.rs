@@ -1,0 +1,98 @@
+//! The patched pin registers the `skillrig` backend like any built-in one; native pins do not.
+
+use std::collections::BTreeMap;
+
+use skillrig_harness::fake_github::FakeGithub;
+use skillrig_harness::fixture::Origin;
+use skillrig_harness::mise_run::{Endpoints, MiseRun};
+use skillrig_harness::pins::{self, Pin};
+use skillrig_harness::scenario::scratch_dir;
+use skillrig_harness::tripwire::Tripwire;
+
+struct Setup {
+    mise: MiseRun,
+    _fake: FakeGithub,
+    tripwire: Tripwire,
+}
+
+async fn setup(pin: &Pin, name: &str, extra: &[(&str, &str)]) -> Setup {
+    let fake = FakeGithub::start(vec![Origin::load("build-metadata").expect("fixture")])
+        .await
+        .expect("fake starts");
+    let tripwire = Tripwire::start().await.expect("tripwire starts");
+    let endpoints = Endpoints {
+        url_replacements: fake.url_replacements().to_string(),
+        proxy: tripwire.url(),
+    };
+    let mut env: BTreeMap<String, String> = pin.quirk_env();
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let root = scratch_dir(&format!("registration-{name}"), &pin.name);
+    let _ = std::fs::remove_dir_all(&root);
+    let bin = pin.binary().expect("pin binary");
+    let mise = MiseRun::new(&bin, &root, &endpoints, &env).expect("scratch dirs");
+    Setup {
+        mise,
+        _fake: fake,
+        tripwire,
+    }
+}
+
+fn pin(patched: bool) -> Pin {
+    pins::select(&[])
+        .expect("pins.toml")
+        .into_iter()
+        .find(|p| p.has_skillrig() == patched && p.name.starts_with("2026.10.25"))
+        .expect("a 2026.10.25 pin")
+}
+
+fn args(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test]
+async fn backends_ls_lists_skillrig_only_on_the_patched_pin() {
+    for patched in [false, true] {
+        let pin = pin(patched);
+        let s = setup(&pin, "backends-ls", &[]).await;
+        let out = s.mise.run(&args(&["backends", "ls"])).await.expect("runs");
+        assert!(out.success(), "{}: {}", pin.name, out.stderr);
+        let listed = out.stdout.lines().any(|l| l == "skillrig");
+        assert_eq!(listed, patched, "{}: {}", pin.name, out.stdout);
+        assert!(s.tripwire.caught().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn disable_backends_turns_skillrig_off() {
+    let pin = pin(true);
+    let s = setup(&pin, "disabled", &[("MISE_DISABLE_BACKENDS", "skillrig")]).await;
+    let out = s
+        .mise
+        .run(&args(&["ls-remote", "skillrig:acme/origin/jira"]))
+        .await
+        .expect("runs");
+    assert!(!out.success(), "{}", out.stdout);
+    assert!(out.stderr.contains("disabled"), "{}", out.stderr);
+    assert!(s.tripwire.caught().is_empty());
+}
+
+/// The first patch registers the backend only; the backend itself arrives with the series'
+/// next patches, which replace this test with the skillrig scenarios.
+#[tokio::test]
+async fn the_registered_backend_says_it_is_not_implemented() {
+    let pin = pin(true);
+    let s = setup(&pin, "not-implemented", &[]).await;
+    let out = s
+        .mise
+        .run(&args(&["ls-remote", "skillrig:acme/origin/jira"]))
+        .await
+        .expect("runs");
+    assert!(!out.success(), "{}", out.stdout);
+    assert!(out.stderr.contains("not implemented yet"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("skillrig:acme/origin/jira"),
+        "{}",
+        out.stderr
+    );
+    assert!(s.tripwire.caught().is_empty());
+}
