@@ -59,7 +59,6 @@ class Pin:
     integrity: str | None = None
     crate_sha256: str | None = None
     patches: str | None = None
-    settings: dict | None = None
 
     @property
     def patched(self) -> bool:
@@ -118,7 +117,6 @@ def load_pins() -> dict[str, Pin]:
             integrity=entry.get("integrity"),
             crate_sha256=entry.get("crate_sha256"),
             patches=entry.get("patches"),
-            settings=entry.get("settings"),
         )
         if pin.name in pins:
             raise PinError(f"{where}: pin name {pin.name!r} is used twice")
