@@ -394,7 +394,8 @@ def build_crate(pin: Pin, dest: Path) -> None:
     src = prepare_source(pin)
     target = cache_root() / "target"
     cmd = ["cargo", "build", "--locked", "--bin", "mise", *cargo_patch_args(pin)]
-    log(f"{pin.name}: building in {src} (target dir {target}; ~17 min cold on 2 cores, ~1 min warm)")
+    log(f"{pin.name}: building in {src} (target dir {target}; measured on 2 cores: ~19 min with "
+        f"a cold target dir, ~10 min for the mise crate alone, ~4 min after a workspace crate change)")
     proc = subprocess.run(cmd, cwd=src, stdout=sys.stderr, stderr=sys.stderr,
                           env={**os.environ, "CARGO_TARGET_DIR": str(target)})
     if proc.returncode != 0:
