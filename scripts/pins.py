@@ -59,6 +59,8 @@ class Pin:
     integrity: str | None = None
     crate_sha256: str | None = None
     patches: str | None = None
+    # mise's own workspace crates the series patches (upstream they live in crates/<name>/).
+    crates: tuple[str, ...] = ()
 
     @property
     def patched(self) -> bool:
@@ -107,6 +109,9 @@ def load_pins() -> dict[str, Pin]:
                 raise PinError(f"{where} ({entry['name']}): source = {source!r} needs `{key}`")
         if source == "npm" and "patches" in entry:
             raise PinError(f"{where} ({entry['name']}): only source = \"crate\" pins can be patched")
+        if "crates" in entry and "patches" not in entry:
+            raise PinError(f"{where} ({entry['name']}): `crates` names crates the series patches; "
+                           f"it needs `patches`")
         pin = Pin(
             name=entry["name"],
             source=source,
@@ -117,6 +122,7 @@ def load_pins() -> dict[str, Pin]:
             integrity=entry.get("integrity"),
             crate_sha256=entry.get("crate_sha256"),
             patches=entry.get("patches"),
+            crates=tuple(entry.get("crates", ())),
         )
         if pin.name in pins:
             raise PinError(f"{where}: pin name {pin.name!r} is used twice")
@@ -148,7 +154,7 @@ def _hash_tree(h, root: Path) -> None:
 def source_fingerprint(pin: Pin) -> str:
     """What the unpacked, patched source tree depends on."""
     h = hashlib.sha256()
-    h.update(f"{pin.version}\0{pin.crate_sha256}\0".encode())
+    h.update(f"{pin.version}\0{pin.crate_sha256}\0{','.join(pin.crates)}\0".encode())
     for patch in pin.series():
         h.update(patch.name.encode() + b"\0" + patch.read_bytes() + b"\0")
     return h.hexdigest()
@@ -221,36 +227,63 @@ def cargo_home() -> Path:
     return Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo")
 
 
-def find_crate_file(version: str) -> Path | None:
-    found = sorted((cargo_home() / "registry" / "cache").glob(f"*/mise-{version}.crate"))
+def find_crate_file(name: str, version: str) -> Path | None:
+    found = sorted((cargo_home() / "registry" / "cache").glob(f"*/{name}-{version}.crate"))
     return found[0] if found else None
 
 
-def fetch_crate(pin: Pin) -> Path:
-    """The .crate file of mise at the pin's version, downloaded by cargo itself if needed."""
-    crate = find_crate_file(pin.version)
+def fetch_registry_crate(name: str, version: str, sha256: str) -> Path:
+    """The .crate file of `name` at `version`, downloaded by cargo itself if needed, and checked
+    against `sha256` (pins.toml's for mise, mise's Cargo.lock's for its own crates)."""
+    crate = find_crate_file(name, version)
     if crate is None:
-        log(f"{pin.name}: fetching the mise {pin.version} crate with cargo")
-        project = cache_root() / "fetch" / pin.version
+        log(f"fetching the {name} {version} crate with cargo")
+        project = cache_root() / "fetch" / f"{name}-{version}"
         (project / "src").mkdir(parents=True, exist_ok=True)
         (project / "src" / "lib.rs").write_text("")
         (project / "Cargo.toml").write_text(
-            "[package]\nname = \"skillrig-fetch-mise\"\nversion = \"0.0.0\"\nedition = \"2021\"\n"
-            f"publish = false\n\n[dependencies]\nmise = \"={pin.version}\"\n\n[workspace]\n"
+            "[package]\nname = \"skillrig-fetch\"\nversion = \"0.0.0\"\nedition = \"2021\"\n"
+            f"publish = false\n\n[dependencies]\n{name} = \"={version}\"\n\n[workspace]\n"
         )
-        host = host_triple()
-        proc = subprocess.run(["cargo", "fetch", "--target", host], cwd=project,
+        proc = subprocess.run(["cargo", "fetch", "--target", host_triple()], cwd=project,
                               stdout=sys.stderr, stderr=sys.stderr)
         if proc.returncode != 0:
-            raise PinError(f"{pin.name}: `cargo fetch` of mise {pin.version} failed (see above)")
-        crate = find_crate_file(pin.version)
+            raise PinError(f"`cargo fetch` of {name} {version} failed (see above)")
+        crate = find_crate_file(name, version)
         if crate is None:
-            raise PinError(f"{pin.name}: cargo fetched mise {pin.version} but its .crate file is not "
-                           f"under {cargo_home()}/registry/cache")
+            raise PinError(f"cargo fetched {name} {version} but its .crate file is not under "
+                           f"{cargo_home()}/registry/cache")
     digest = hashlib.sha256(crate.read_bytes()).hexdigest()
-    if digest != pin.crate_sha256:
-        raise PinError(f"{pin.name}: {crate} has sha256 {digest}, pins.toml says {pin.crate_sha256}")
+    if digest != sha256:
+        raise PinError(f"{crate} has sha256 {digest}, expected {sha256}")
     return crate
+
+
+def fetch_crate(pin: Pin) -> Path:
+    """The .crate file of mise at the pin's version."""
+    try:
+        return fetch_registry_crate("mise", pin.version, pin.crate_sha256)
+    except PinError as e:
+        raise PinError(f"{pin.name}: {e}") from e
+
+
+def locked_registry_package(lock_text: str, name: str) -> tuple[str, str]:
+    """(version, checksum) of the registry package `name` in a Cargo.lock; exactly one allowed."""
+    found = [p for p in tomllib.loads(lock_text).get("package", [])
+             if p["name"] == name and p.get("source", "").startswith("registry+")]
+    if len(found) != 1:
+        raise PinError(f"mise's Cargo.lock locks {len(found)} registry versions of {name}, expected 1")
+    return found[0]["version"], found[0]["checksum"]
+
+
+def unpack_mise_crates(pin: Pin, src: Path) -> None:
+    """Unpack the mise workspace crates the series patches into crates/<name>/, where they live
+    in mise's own repository, at the versions mise's Cargo.lock pins (checked by its checksums)."""
+    lock_text = (src / "Cargo.lock").read_text()
+    for name in pin.crates:
+        version, checksum = locked_registry_package(lock_text, name)
+        crate = fetch_registry_crate(name, version, checksum)
+        unpack_crate(crate, src / "crates" / name, version, name=name)
 
 
 def host_triple() -> str:
@@ -261,11 +294,11 @@ def host_triple() -> str:
     raise PinError("`rustc -vV` printed no host triple")
 
 
-def unpack_crate(crate: Path, dest: Path, version: str) -> None:
+def unpack_crate(crate: Path, dest: Path, version: str, name: str = "mise") -> None:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    prefix = f"mise-{version}/"
+    prefix = f"{name}-{version}/"
     with tarfile.open(crate, mode="r:gz") as tar:
         for member in tar.getmembers():
             if not member.name.startswith(prefix):
@@ -337,6 +370,7 @@ def prepare_source(pin: Pin) -> Path:
     stamp.unlink(missing_ok=True)
     log(f"{pin.name}: unpacking {crate.name} into {src}")
     unpack_crate(crate, src, pin.version)
+    unpack_mise_crates(pin, src)
     apply_series(pin, src)
     if pin.patched:
         lock_workspace_crates(pin, src)
@@ -358,33 +392,53 @@ def lock_workspace_crates(pin: Pin, src: Path) -> None:
     """
     lock = src / "Cargo.lock"
     before = _lock_packages(lock)
-    proc = subprocess.run(["cargo", "metadata", "--format-version", "1", *cargo_patch_args(pin)],
+    proc = subprocess.run(["cargo", "metadata", "--format-version", "1",
+                           *cargo_patch_args(pin, src)],
                           cwd=src, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
         raise PinError(f"{pin.name}: resolving the workspace crates into mise's Cargo.lock failed:\n"
                        f"{proc.stderr.strip()}")
     after = _lock_packages(lock)
-    added = {k for k in after if k not in before}
-    removed = {k for k in before if k not in after}
-    strays = sorted(k[0] for k in added if k[0] not in WORKSPACE_CRATES) + sorted(k[0] for k in removed)
-    if strays:
-        raise PinError(f"{pin.name}: adding the workspace crates would change mise's locked packages "
-                       f"{', '.join(strays)}; make the crates depend only on versions mise already locks")
-    for key, package in after.items():
-        old = before.get(key)
-        if old is None or old == package:
+    problems = lock_problems(before, after, set(WORKSPACE_CRATES), set(pin.crates))
+    if problems:
+        raise PinError(f"{pin.name}: patching mise would change its locked packages beyond this "
+                       f"workspace's crates: {'; '.join(problems)}. Make the crates depend only on "
+                       f"versions mise already locks.")
+    added = sorted(f"{k[0]} {k[1]}" for k in after if k not in before)
+    log(f"{pin.name}: locked {', '.join(added)}")
+
+
+def lock_problems(before: dict, after: dict, new: set[str], switched: set[str]) -> list[str]:
+    """What changed in a Cargo.lock beyond adding the `new` crates and switching the `switched`
+    crates from the registry to a path (same version), as (name, version, source) keyed maps."""
+    problems = []
+    for key in after.keys() - before.keys():
+        name, version, source = key
+        if name in new and source is None:
             continue
-        extra = set(package.get("dependencies", [])) - set(old.get("dependencies", []))
-        if extra - set(WORKSPACE_CRATES) or set(old.get("dependencies", [])) - set(package.get("dependencies", [])):
-            raise PinError(f"{pin.name}: the lock entry of {key[0]} changed beyond the workspace crates")
-    log(f"{pin.name}: locked {', '.join(sorted(k[0] + ' ' + k[1] for k in added))}")
+        if name in switched and source is None and (name, version) in {k[:2] for k in before}:
+            continue
+        problems.append(f"added {name} {version}")
+    for key in before.keys() - after.keys():
+        name, version, _ = key
+        if name in switched and (name, version, None) in after:
+            continue
+        problems.append(f"removed {name} {version}")
+    for key in before.keys() & after.keys():
+        old, cur = set(before[key].get("dependencies", [])), set(after[key].get("dependencies", []))
+        if cur - old - new or old - cur:
+            problems.append(f"dependencies of {key[0]} {key[1]} changed")
+    return sorted(problems)
 
 
-def cargo_patch_args(pin: Pin) -> list[str]:
+def cargo_patch_args(pin: Pin, src: Path) -> list[str]:
+    """[patch.crates-io] entries: this workspace's crates, and the mise crates the series patches."""
     if not pin.patched:
         return []
+    paths = dict(WORKSPACE_CRATES)
+    paths.update({name: src / "crates" / name for name in pin.crates})
     args = []
-    for name, path in sorted(WORKSPACE_CRATES.items()):
+    for name, path in sorted(paths.items()):
         args += ["--config", f'patch.crates-io.{name}.path="{path}"']
     return args
 
@@ -393,7 +447,7 @@ def build_crate(pin: Pin, dest: Path) -> None:
     ensure_system_packages()
     src = prepare_source(pin)
     target = cache_root() / "target"
-    cmd = ["cargo", "build", "--locked", "--bin", "mise", *cargo_patch_args(pin)]
+    cmd = ["cargo", "build", "--locked", "--bin", "mise", *cargo_patch_args(pin, src)]
     log(f"{pin.name}: building in {src} (target dir {target}; measured on 2 cores: ~19 min with "
         f"a cold target dir, ~10 min for the mise crate alone, ~4 min after a workspace crate change)")
     proc = subprocess.run(cmd, cwd=src, stdout=sys.stderr, stderr=sys.stderr,

@@ -148,3 +148,59 @@ class FingerprintTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class LockTest(unittest.TestCase):
+    LOCK = textwrap.dedent("""\
+        version = 4
+
+        [[package]]
+        name = "mise"
+        version = "2026.10.25"
+        dependencies = ["mise-config", "semver"]
+
+        [[package]]
+        name = "mise-config"
+        version = "2026.10.11"
+        source = "registry+https://example.invalid/index"
+        checksum = "abc"
+
+        [[package]]
+        name = "semver"
+        version = "1.0.28"
+        source = "registry+https://example.invalid/index"
+        checksum = "def"
+        """)
+
+    def packages(self, text):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "Cargo.lock"
+            path.write_text(text)
+            return pins._lock_packages(path)
+
+    def test_locked_registry_package(self):
+        self.assertEqual(pins.locked_registry_package(self.LOCK, "mise-config"), ("2026.10.11", "abc"))
+        with self.assertRaises(pins.PinError):
+            pins.locked_registry_package(self.LOCK, "mise")
+
+    def test_adding_the_workspace_crate_and_switching_a_mise_crate_is_allowed(self):
+        after = (self.LOCK
+                 .replace('dependencies = ["mise-config", "semver"]',
+                          'dependencies = ["mise-config", "semver", "skillrig-stream"]')
+                 .replace('source = "registry+https://example.invalid/index"\nchecksum = "abc"\n', '')
+                 + '\n[[package]]\nname = "skillrig-stream"\nversion = "0.1.0"\ndependencies = ["semver"]\n')
+        problems = pins.lock_problems(self.packages(self.LOCK), self.packages(after),
+                                      {"skillrig-stream"}, {"mise-config"})
+        self.assertEqual(problems, [])
+
+    def test_a_moved_dependency_is_a_problem(self):
+        after = (self.LOCK.replace('version = "1.0.28"', 'version = "1.0.29"')
+                 + '\n[[package]]\nname = "skillrig-stream"\nversion = "0.1.0"\n')
+        problems = pins.lock_problems(self.packages(self.LOCK), self.packages(after),
+                                      {"skillrig-stream"}, set())
+        self.assertEqual(problems, ["added semver 1.0.29", "removed semver 1.0.28"])
+
+    def test_switching_a_crate_not_named_is_a_problem(self):
+        after = self.LOCK.replace('source = "registry+https://example.invalid/index"\nchecksum = "abc"\n', '')
+        problems = pins.lock_problems(self.packages(self.LOCK), self.packages(after), set(), set())
+        self.assertEqual(problems, ["added mise-config 2026.10.11", "removed mise-config 2026.10.11"])
