@@ -173,15 +173,7 @@ pub fn render_markdown(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> 
          failed run's count depends on how far mise's parallel jobs got; `matrix --json` has it). Outcomes are judged from\n\
          evidence (what `mise ls --json` lists and what each binary prints through `mise x`), not exit codes.\n\n",
     );
-    out.push_str("| scenario |");
-    for pin in pins {
-        let _ = write!(out, " {} |", pin.name);
-    }
-    out.push_str("\n|---|");
-    for _ in pins {
-        out.push_str("---|");
-    }
-    out.push('\n');
+    out.push_str(&table_header("scenario", pins));
     for s in scenarios {
         let _ = write!(out, "| `{}` |", s.name);
         for pin in pins {
@@ -225,16 +217,9 @@ pub fn render_layers(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> St
         return String::new();
     }
     let mut out = String::from(
-        "\n## Layers\n\nWhether each pin handles a layer with the best configuration it offers.\n\n| layer |",
+        "\n## Layers\n\nWhether each pin handles a layer with the best configuration it offers.\n\n",
     );
-    for pin in pins {
-        let _ = write!(out, " {} |", pin.name);
-    }
-    out.push_str("\n|---|");
-    for _ in pins {
-        out.push_str("---|");
-    }
-    out.push('\n');
+    out.push_str(&table_header("layer", pins));
     for s in deciders {
         let _ = write!(
             out,
@@ -255,6 +240,18 @@ pub fn render_layers(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> St
         }
         out.push('\n');
     }
+    out
+}
+
+/// A markdown table header: the first column, then one column per pin.
+fn table_header(first: &str, pins: &[Pin]) -> String {
+    let mut out = format!("| {first} |");
+    for pin in pins {
+        let _ = write!(out, " {} |", pin.name);
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(pins.len()));
+    out.push('\n');
     out
 }
 

@@ -49,6 +49,18 @@ fn args(a: &[&str]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()
 }
 
+/// `mise ls-remote skillrig:acme/origin/jira`, which must fail without leaving the machine.
+async fn ls_remote_fails(s: &Setup) -> String {
+    let out = s
+        .mise
+        .run(&args(&["ls-remote", "skillrig:acme/origin/jira"]))
+        .await
+        .expect("runs");
+    assert!(!out.success(), "{}", out.stdout);
+    assert!(s.tripwire.caught().is_empty());
+    out.stderr
+}
+
 #[tokio::test]
 async fn backends_ls_lists_skillrig_only_on_the_patched_pin() {
     for patched in [false, true] {
@@ -66,14 +78,8 @@ async fn backends_ls_lists_skillrig_only_on_the_patched_pin() {
 async fn disable_backends_turns_skillrig_off() {
     let pin = pin(true);
     let s = setup(&pin, "disabled", &[("MISE_DISABLE_BACKENDS", "skillrig")]).await;
-    let out = s
-        .mise
-        .run(&args(&["ls-remote", "skillrig:acme/origin/jira"]))
-        .await
-        .expect("runs");
-    assert!(!out.success(), "{}", out.stdout);
-    assert!(out.stderr.contains("disabled"), "{}", out.stderr);
-    assert!(s.tripwire.caught().is_empty());
+    let stderr = ls_remote_fails(&s).await;
+    assert!(stderr.contains("disabled"), "{stderr}");
 }
 
 /// The first patch registers the backend only; the backend itself arrives with the series'
@@ -82,17 +88,7 @@ async fn disable_backends_turns_skillrig_off() {
 async fn the_registered_backend_says_it_is_not_implemented() {
     let pin = pin(true);
     let s = setup(&pin, "not-implemented", &[]).await;
-    let out = s
-        .mise
-        .run(&args(&["ls-remote", "skillrig:acme/origin/jira"]))
-        .await
-        .expect("runs");
-    assert!(!out.success(), "{}", out.stdout);
-    assert!(out.stderr.contains("not implemented yet"), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("skillrig:acme/origin/jira"),
-        "{}",
-        out.stderr
-    );
-    assert!(s.tripwire.caught().is_empty());
+    let stderr = ls_remote_fails(&s).await;
+    assert!(stderr.contains("not implemented yet"), "{stderr}");
+    assert!(stderr.contains("skillrig:acme/origin/jira"), "{stderr}");
 }
