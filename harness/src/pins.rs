@@ -2,6 +2,10 @@
 //!
 //! Version quirks live in `pins.toml` as `[[pin.quirk]]` entries (an environment variable, its
 //! value and why), so the harness code has no knowledge of any particular mise release.
+//!
+//! `SKILLRIG_PIN_BINARIES="<pin>=<path>,..."` hands the harness a binary for a pin instead (a
+//! workbench build under test, or a cached binary while its inputs are being edited, so that no
+//! run starts a build).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -61,8 +65,22 @@ impl Pin {
             .collect()
     }
 
-    /// The absolute path of this pin's binary, fetched or built first by `scripts/mise-bin`.
+    /// The absolute path of this pin's binary: the one `SKILLRIG_PIN_BINARIES` names for it, else
+    /// what `scripts/mise-bin` prints (fetching or building it first).
     pub fn binary(&self) -> Result<PathBuf> {
+        if let Some(path) = std::env::var(BINARIES_ENV)
+            .ok()
+            .and_then(|v| binary_override(&v, &self.name))
+        {
+            if !path.is_file() {
+                bail!(
+                    "{BINARIES_ENV} names {} for {}: no such file",
+                    path.display(),
+                    self.name
+                );
+            }
+            return Ok(path);
+        }
         let script = repo_root().join("scripts").join("mise-bin");
         let output = Command::new(&script)
             .arg(&self.name)
@@ -79,6 +97,18 @@ impl Pin {
         let path = String::from_utf8(output.stdout).context("mise-bin printed a non-UTF-8 path")?;
         Ok(PathBuf::from(path.trim()))
     }
+}
+
+/// The variable that hands the harness binaries for pins: `<pin>=<path>,...`.
+pub const BINARIES_ENV: &str = "SKILLRIG_PIN_BINARIES";
+
+/// The path `value` (`<pin>=<path>,...`) gives for `pin`.
+fn binary_override(value: &str, pin: &str) -> Option<PathBuf> {
+    value
+        .split(',')
+        .filter_map(|entry| entry.trim().split_once('='))
+        .find(|(name, _)| *name == pin)
+        .map(|(_, path)| PathBuf::from(path))
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,6 +163,20 @@ mod tests {
         let pins = select(&[]).expect("pins.toml parses");
         assert!(pins.len() >= 2);
         assert_eq!(pins.iter().filter(|p| p.has_skillrig()).count(), 1);
+    }
+
+    #[test]
+    fn overrides_name_a_binary_per_pin() {
+        let value = "2026.10.25=/a/mise, 2026.10.25+skillrig=/b/mise";
+        assert_eq!(
+            binary_override(value, "2026.10.25+skillrig"),
+            Some(PathBuf::from("/b/mise"))
+        );
+        assert_eq!(
+            binary_override(value, "2026.10.25"),
+            Some(PathBuf::from("/a/mise"))
+        );
+        assert_eq!(binary_override(value, "2026.4.20"), None);
     }
 
     #[test]
