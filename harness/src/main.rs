@@ -25,7 +25,8 @@ struct Cli {
 enum Command {
     /// Run every scenario on every pin (default: the pins pins.toml marks `matrix = true`).
     Matrix {
-        /// Print JSON (scenario, pin, outcome, clean_versions, requests, seconds, detail).
+        /// Print JSON (scenario, pin, outcome, clean_versions, requests, redirect_hops,
+        /// step_requests, seconds, detail, strays).
         #[arg(long)]
         json: bool,
         /// Only these pins (repeatable).
@@ -144,9 +145,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
             }
+            let by_step: Vec<String> = report.step_requests.iter().map(usize::to_string).collect();
             println!(
-                "\n--- journal ({} requests during the steps)",
-                report.requests
+                "\n--- journal ({} requests during the steps, by step {}; {} redirect hops)",
+                report.requests,
+                by_step.join(", "),
+                report.redirect_hops
             );
             for line in &report.journal {
                 println!("{line}");

@@ -1,6 +1,12 @@
 //! The compatibility matrix: every scenario on every pin, run in parallel where isolation
 //! allows (each run has its own fake GitHub, tripwire and scratch dir), rendered for people
 //! (`docs/compat-matrix.md`, no timings so it is stable) and for machines (`--json`).
+//!
+//! Requests are counted one rule for every pin: a request is what mise sends to GitHub's API,
+//! web or raw host; a download is one request whether it starts at a browser download URL or an
+//! API asset URL. GitHub answers both with a 302 to its objects host, and that second hop is
+//! counted apart as a *redirect hop* (reported, never part of a count or a budget), so a pin
+//! that follows redirects and one that is handed the object URL compare fairly.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -12,7 +18,7 @@ use tokio::sync::Semaphore;
 
 use crate::outcome::Class;
 use crate::pins::Pin;
-use crate::scenario::{self, Report, Scenario};
+use crate::scenario::{self, BackendKind, Report, Scenario};
 
 /// One cell of the matrix.
 #[derive(Debug, Clone, Serialize)]
@@ -25,8 +31,12 @@ pub struct Cell {
     pub outcome: Class,
     /// For `ok`: clean (`1.7.0`) or decorated (`1.7.0+jira`) versions.
     pub clean_versions: Option<bool>,
-    /// Requests the fake GitHub received during the steps.
+    /// Requests the fake GitHub received during the steps, redirect hops not counted.
     pub requests: usize,
+    /// Second hops of redirected downloads (requests to the objects host).
+    pub redirect_hops: usize,
+    /// `requests` step by step.
+    pub step_requests: Vec<usize>,
     /// Wall time of the steps.
     pub seconds: f64,
     /// What decided the outcome (scratch paths and ports redacted).
@@ -45,6 +55,8 @@ impl Cell {
             outcome: report.verdict.class,
             clean_versions: report.verdict.clean_versions,
             requests: report.requests,
+            redirect_hops: report.redirect_hops,
+            step_requests: report.step_requests.clone(),
             seconds: (report.elapsed.as_secs_f64() * 10.0).round() / 10.0,
             detail: redact(&report.verdict.detail),
             strays: report.strays.iter().map(|s| redact(s)).collect(),
@@ -62,13 +74,35 @@ impl Cell {
     }
 
     /// The form committed in the markdown matrix. A run that fails stops mise's other install
-    /// jobs wherever they are, so its request count varies from run to run: only a successful
-    /// run's count is stable enough to commit.
+    /// jobs wherever they are, so its request count varies from run to run: only the count of a
+    /// run whose every step did what it should (`ok`, `over-budget`) is stable enough to commit.
     pub fn stable_summary(&self) -> String {
-        match self.outcome {
-            Class::Ok => self.summary(),
-            _ => format!("{}{}", self.class_text(), self.stray_text()),
+        if self.counts_are_stable() {
+            self.summary()
+        } else {
+            format!("{}{}", self.class_text(), self.stray_text())
         }
+    }
+
+    fn counts_are_stable(&self) -> bool {
+        matches!(self.outcome, Class::Ok | Class::OverBudget)
+    }
+
+    /// For the scenario sections: requests step by step and redirect hops, when stable and
+    /// worth saying (`requests by step: 14, 0; 10 redirect hops`).
+    pub fn requests_note(&self) -> Option<String> {
+        if !self.counts_are_stable() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        if self.step_requests.len() > 1 {
+            let steps: Vec<String> = self.step_requests.iter().map(usize::to_string).collect();
+            parts.push(format!("requests by step: {}", steps.join(", ")));
+        }
+        if self.redirect_hops > 0 {
+            parts.push(format!("{} redirect hops", self.redirect_hops));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
     }
 
     fn class_text(&self) -> String {
@@ -171,7 +205,11 @@ pub fn render_markdown(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> 
          file, so a change in mise's behaviour shows up as a diff to review. Each cell: the outcome and, for\n\
          a successful run, the requests the fake GitHub received while the scenario's commands ran (a\n\
          failed run's count depends on how far mise's parallel jobs got; `matrix --json` has it). Outcomes are judged from\n\
-         evidence (what `mise ls --json` lists and what each binary prints through `mise x`), not exit codes.\n\n",
+         evidence (what `mise ls --json` lists and what each binary prints through `mise x`), not exit codes.\n\n\
+         Counting: a request is one mise sent to GitHub's API, web or raw host. A download is one request,\n\
+         whether it starts at a browser download URL or an API asset URL; GitHub answers both with a 302 to\n\
+         its objects host, and that second hop is a *redirect hop*: listed per scenario below, never part of\n\
+         a count or a budget (`max_requests`). A scenario over its budget is `over-budget`.\n\n",
     );
     out.push_str(&table_header("scenario", pins));
     for s in scenarios {
@@ -184,6 +222,7 @@ pub fn render_markdown(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> 
         out.push('\n');
     }
     out.push_str(&render_layers(scenarios, pins, cells));
+    out.push_str(&render_twins(scenarios, pins, cells));
     out.push_str("\n## Pins\n\n");
     for pin in pins {
         let _ = writeln!(out, "- `{}`: {}", pin.name, pin.why);
@@ -196,9 +235,13 @@ pub fn render_markdown(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> 
         }
         for pin in pins {
             if let Some(c) = find(cells, &s.name, &pin.name) {
+                let note = c
+                    .requests_note()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "- {}: **{}** — {}",
+                    "- {}: **{}** — {}{note}",
                     pin.name,
                     c.stable_summary(),
                     c.detail.replace('|', "\\|")
@@ -209,31 +252,47 @@ pub fn render_markdown(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> 
     out
 }
 
-/// Which layers each pin handles, decided by the scenarios marked `decides = "<layer>"`.
+/// Which layers each pin handles, decided by the scenarios marked `decides = "<layer>"`: per
+/// pin, the best outcome among a layer's deciders that run on it (the best configuration the pin
+/// offers). A skillrig scenario wins a tie, and a cell it decides says so; native pins do not run
+/// skillrig scenarios, so their cells are what their native configurations do.
 pub fn render_layers(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> String {
-    let mut deciders: Vec<&Scenario> = scenarios.iter().filter(|s| s.decides.is_some()).collect();
-    deciders.sort_by_key(|s| s.decides.clone());
-    if deciders.is_empty() {
+    let mut layers: BTreeMap<String, Vec<&Scenario>> = BTreeMap::new();
+    for s in scenarios {
+        if let Some(layer) = &s.decides {
+            layers.entry(layer.clone()).or_default().push(s);
+        }
+    }
+    if layers.is_empty() {
         return String::new();
     }
     let mut out = String::from(
-        "\n## Layers\n\nWhether each pin handles a layer with the best configuration it offers.\n\n",
+        "\n## Layers\n\nWhether each pin handles a layer with the best configuration it offers: the best outcome\n\
+         among the scenarios that decide the layer and run on the pin (a `skillrig:` scenario runs only on a\n\
+         pin with the backend, and wins a tie).\n\n",
     );
     out.push_str(&table_header("layer", pins));
-    for s in deciders {
-        let _ = write!(
-            out,
-            "| {} (`{}`) |",
-            s.decides.as_deref().unwrap_or_default(),
-            s.name
-        );
+    for (layer, mut deciders) in layers {
+        deciders.sort_by_key(|s| (s.backend == BackendKind::Skillrig, s.name.clone()));
+        let names: Vec<String> = deciders.iter().map(|s| format!("`{}`", s.name)).collect();
+        let _ = write!(out, "| {layer} ({}) |", names.join(", "));
         for pin in pins {
-            let text = match find(cells, &s.name, &pin.name) {
-                Some(c) => match (c.outcome, c.clean_versions) {
-                    (Class::Ok, Some(false)) => "yes, versions decorated".to_string(),
-                    (Class::Ok, _) => "yes".to_string(),
-                    (class, _) => format!("no: {class}"),
-                },
+            let best = deciders
+                .iter()
+                .filter_map(|s| find(cells, &s.name, &pin.name).map(|c| (*s, c)))
+                .min_by_key(|(s, c)| (rank(c), s.backend != BackendKind::Skillrig));
+            let text = match best {
+                Some((s, c)) => {
+                    let through = match s.backend {
+                        BackendKind::Skillrig => " (skillrig)",
+                        BackendKind::Github => "",
+                    };
+                    match (c.outcome, c.clean_versions) {
+                        (Class::Ok, Some(false)) => format!("yes, versions decorated{through}"),
+                        (Class::Ok, _) => format!("yes{through}"),
+                        (class, _) => format!("no: {class}{through}"),
+                    }
+                }
                 None => "n/a".to_string(),
             };
             let _ = write!(out, " {text} |");
@@ -241,6 +300,67 @@ pub fn render_layers(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> St
         out.push('\n');
     }
     out
+}
+
+/// How good an outcome is, lower is better: clean ok, decorated ok, anything else.
+fn rank(cell: &Cell) -> u8 {
+    match (cell.outcome, cell.clean_versions) {
+        (Class::Ok, Some(false)) => 1,
+        (Class::Ok, _) => 0,
+        _ => 2,
+    }
+}
+
+/// Each skillrig scenario of a layer next to the best native configuration of that layer on the
+/// same pin (same mise source, so the difference is the backend): the native scenarios of the
+/// layer that succeed there, the layer's decider first, then clean before decorated, then the
+/// fewest requests.
+pub fn render_twins(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> String {
+    let mut rows = String::new();
+    for pin in pins.iter().filter(|p| p.has_skillrig()) {
+        for twin in scenarios
+            .iter()
+            .filter(|s| s.backend == BackendKind::Skillrig && s.layer().is_some())
+        {
+            let Some(cell) = find(cells, &twin.name, &pin.name) else {
+                continue;
+            };
+            let native = scenarios
+                .iter()
+                .filter(|s| s.backend == BackendKind::Github && s.layer() == twin.layer())
+                .filter_map(|s| find(cells, &s.name, &pin.name).map(|c| (s, c)))
+                .filter(|(_, c)| c.outcome == Class::Ok)
+                .min_by_key(|(s, c)| (s.decides.is_none(), rank(c), c.requests));
+            let native_text = match native {
+                Some((s, c)) => format!("`{}` | {}", s.name, c.stable_summary()),
+                None => "no native configuration succeeds | —".to_string(),
+            };
+            let _ = writeln!(
+                rows,
+                "| {} | `{}` | {} | {} |",
+                twin.layer().unwrap_or_default(),
+                twin.name,
+                cell.stable_summary(),
+                native_text
+            );
+        }
+        if !rows.is_empty() {
+            let _ = write!(
+                rows,
+                "\nAll on `{}`, which runs native configurations too.\n",
+                pin.name
+            );
+        }
+    }
+    if rows.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\n## skillrig next to native\n\nEach `skillrig:` scenario of a layer next to the best native configuration of that layer\n\
+         that succeeds on the same pin (the layer's deciding scenario first, then clean versions, then the\n\
+         fewest requests).\n\n\
+         | layer | skillrig scenario | outcome | best native configuration | outcome |\n|---|---|---|---|---|\n{rows}"
+    )
 }
 
 /// A markdown table header: the first column, then one column per pin.
@@ -278,6 +398,8 @@ mod tests {
                 detail: detail.into(),
             },
             requests: 3,
+            redirect_hops: 2,
+            step_requests: vec![3],
             elapsed: Duration::from_millis(1234),
             strays: vec![],
             journal: vec![],
@@ -298,5 +420,123 @@ mod tests {
         assert_eq!(cell.seconds, 1.2);
         assert_eq!(cell.summary(), "error · 3 req");
         assert_eq!(cell.stable_summary(), "error");
+    }
+
+    fn scenario(name: &str, backend: &str, decides: Option<&str>) -> Scenario {
+        let decides = decides.map_or(String::new(), |d| format!("decides = \"{d}\"\n"));
+        let mut s: Scenario = toml::from_str(&format!(
+            "description = \"d\"\nfixture = \"f\"\nbackend = \"{backend}\"\n{decides}config = \"\"\n\
+             [[step]]\nargs = [\"install\"]\n"
+        ))
+        .expect("scenario parses");
+        s.name = name.into();
+        s
+    }
+
+    fn pin(name: &str, patched: bool) -> Pin {
+        let patches = if patched { "patches = \"p\"\n" } else { "" };
+        toml::from_str(&format!("name = \"{name}\"\nwhy = \"w\"\n{patches}")).expect("pin parses")
+    }
+
+    fn cell(
+        scenario: &str,
+        pin: &str,
+        outcome: Class,
+        clean: Option<bool>,
+        requests: usize,
+    ) -> Cell {
+        Cell {
+            scenario: scenario.into(),
+            pin: pin.into(),
+            outcome,
+            clean_versions: clean,
+            requests,
+            redirect_hops: 0,
+            step_requests: vec![requests],
+            seconds: 0.0,
+            detail: String::new(),
+            strays: vec![],
+        }
+    }
+
+    #[test]
+    fn a_layer_cell_takes_the_best_configuration_the_pin_offers() {
+        let scenarios = [
+            scenario("layer-a/n", "github", Some("A")),
+            scenario("layer-a/n-skillrig", "skillrig", Some("A")),
+            scenario("layer-b/n", "github", Some("B")),
+            scenario("layer-b/n-skillrig", "skillrig", Some("B")),
+        ];
+        let pins = [pin("native", false), pin("patched", true)];
+        let cells = [
+            cell("layer-a/n", "native", Class::Collision, None, 3),
+            cell("layer-a/n", "patched", Class::Ok, Some(true), 9),
+            cell("layer-a/n-skillrig", "patched", Class::Ok, Some(true), 5),
+            cell("layer-b/n", "native", Class::WrongStream, None, 3),
+            cell("layer-b/n", "patched", Class::Ok, Some(false), 12),
+            cell("layer-b/n-skillrig", "patched", Class::Error, None, 1),
+        ];
+        let text = render_layers(&scenarios, &pins, &cells);
+        assert!(
+            text.contains(
+                "| A (`layer-a/n`, `layer-a/n-skillrig`) | no: collision | yes (skillrig) |"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("| B (`layer-b/n`, `layer-b/n-skillrig`) | no: wrong-stream | yes, versions decorated |"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn twins_sit_next_to_the_best_native_configuration_that_succeeds() {
+        let scenarios = [
+            scenario("layer-a/cheap", "github", None),
+            scenario("layer-a/n", "github", Some("A")),
+            scenario("layer-a/n-skillrig", "skillrig", Some("A")),
+            scenario("layer-c/n", "github", Some("C")),
+            scenario("layer-c/n-skillrig", "skillrig", Some("C")),
+            scenario("skillrig/other", "skillrig", None),
+        ];
+        let pins = [pin("native", false), pin("patched", true)];
+        let mut cells = vec![
+            cell("layer-a/cheap", "patched", Class::Ok, Some(true), 4),
+            cell("layer-a/n", "patched", Class::Ok, Some(true), 9),
+            cell("layer-a/n-skillrig", "patched", Class::Ok, Some(true), 5),
+            cell("layer-c/n", "patched", Class::NotFound, None, 7),
+            cell("layer-c/n-skillrig", "patched", Class::Ok, Some(true), 6),
+            cell("skillrig/other", "patched", Class::Ok, Some(true), 6),
+        ];
+        let text = render_twins(&scenarios, &pins, &cells);
+        assert!(
+            text.contains("| A | `layer-a/n-skillrig` | ok (clean) · 5 req | `layer-a/n` | ok (clean) · 9 req |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| C | `layer-c/n-skillrig` | ok (clean) · 6 req | no native configuration succeeds | — |"),
+            "{text}"
+        );
+        assert!(!text.contains("skillrig/other"), "{text}");
+        cells[1].outcome = Class::Collision;
+        let text = render_twins(&scenarios, &pins, &cells);
+        assert!(
+            text.contains("| `layer-a/cheap` | ok (clean) · 4 req |"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn over_budget_keeps_its_counts_and_notes_steps_and_hops() {
+        let mut c = cell("s", "p", Class::OverBudget, Some(true), 17);
+        c.step_requests = vec![15, 2];
+        c.redirect_hops = 10;
+        assert_eq!(c.stable_summary(), "over-budget · 17 req");
+        assert_eq!(
+            c.requests_note().as_deref(),
+            Some("requests by step: 15, 2; 10 redirect hops")
+        );
+        c.outcome = Class::Error;
+        assert_eq!(c.requests_note(), None);
     }
 }

@@ -1,5 +1,13 @@
 //! Judging a run from evidence: what `mise ls --json` lists, what each binary prints through
-//! `mise x`, and what mise said while installing. Exit codes alone decide nothing.
+//! `mise x`, what is on disk, what mise said while installing and which requests the fake
+//! received. Exit codes alone decide nothing.
+//!
+//! [`judge_run`] judges a whole run in this order, the first finding deciding the class:
+//! 1. a step that must fail (`fails_with`) did not, or failed with other words: `wrong-error`;
+//! 2. the tools ([`judge`]): `collision`, `wrong-stream`, `wrong-version`, an absent tool that
+//!    is installed (`error`), `not-found` or `error` from the first unexpected failure;
+//! 3. a step printed other stdout lines than `stdout_lines`: `wrong-output`;
+//! 4. a step sent more requests than its `max_requests`: `over-budget`.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -16,8 +24,16 @@ pub enum Class {
     Collision,
     /// A tool got another stream's version or binary.
     WrongStream,
+    /// A tool runs its own binary, at another version of its own stream than expected.
+    WrongVersion,
     /// mise found no version for a requested tool.
     NotFound,
+    /// A step that must fail succeeded, or failed with another error than the one expected.
+    WrongError,
+    /// A step printed other lines than the scenario expects.
+    WrongOutput,
+    /// Everything worked, but a step sent more requests than its budget.
+    OverBudget,
     /// Anything else; the detail has the first error line.
     Error,
 }
@@ -28,7 +44,11 @@ impl fmt::Display for Class {
             Class::Ok => "ok",
             Class::Collision => "collision",
             Class::WrongStream => "wrong-stream",
+            Class::WrongVersion => "wrong-version",
             Class::NotFound => "not-found",
+            Class::WrongError => "wrong-error",
+            Class::WrongOutput => "wrong-output",
+            Class::OverBudget => "over-budget",
             Class::Error => "error",
         })
     }
@@ -45,6 +65,8 @@ pub struct Expected {
     pub version: String,
     /// Its key in `mise ls --json`: two tools with one key have one identity in mise.
     pub ls_key: String,
+    /// The tool must end up not installed (`binary` and `version` are then unused).
+    pub absent: bool,
 }
 
 /// What was seen of one tool.
@@ -58,6 +80,44 @@ pub struct Seen {
     pub mentioned: Vec<String>,
     /// The first stdout line of `mise x <tool> -- <binary>`, if it ran.
     pub ran: Option<String>,
+    /// Version directories on disk below the tool's install dir.
+    pub install_dirs: Vec<String>,
+}
+
+/// What one step was expected to do, and what it did.
+#[derive(Debug, Clone, Default)]
+pub struct StepRun {
+    /// How reports name it: `step 2 (`mise install`)`.
+    pub label: String,
+    /// Whether it exited 0.
+    pub success: bool,
+    /// What it printed on stdout.
+    pub stdout: String,
+    /// What it printed on stderr.
+    pub stderr: String,
+    /// For a failed step, the line of stderr that reads as its error.
+    pub first_error: Option<String>,
+    /// Requests the fake received during the step, redirect hops not counted.
+    pub requests: usize,
+    /// Texts its stderr must hold; non-empty means the step must fail.
+    pub fails_with: Vec<String>,
+    /// The exact stdout lines it must print, if the scenario says.
+    pub stdout_lines: Option<Vec<String>>,
+    /// Its request budget, if any.
+    pub max_requests: Option<usize>,
+}
+
+/// `tool` without a trailing `@version` (`skillrig:acme/origin/jira@1.6` gives
+/// `skillrig:acme/origin/jira`); an `@` followed by a `/` is part of a name (`npm:@scope/x`).
+pub fn base_tool(tool: &str) -> &str {
+    match tool.rsplit_once('@') {
+        Some((base, version))
+            if !base.is_empty() && !version.contains('/') && !base.ends_with(':') =>
+        {
+            base
+        }
+        _ => tool,
+    }
 }
 
 /// The judgement of a run.
@@ -77,7 +137,116 @@ pub trait StreamIndex {
     fn other_stream(&self, binary: &str, version: &str) -> Option<String>;
 }
 
-/// Judge one run. `errors` is the first error line of the steps that failed, in order.
+/// Judge a whole run: the steps' own expectations around [`judge`] (see the module doc).
+pub fn judge_run(
+    expected: &[Expected],
+    seen: &[Seen],
+    steps: &[StepRun],
+    streams: &dyn StreamIndex,
+) -> Verdict {
+    let verdict = |class, detail| Verdict {
+        class,
+        clean_versions: None,
+        detail,
+    };
+    let mut failed_as_expected = Vec::new();
+    for step in steps.iter().filter(|s| !s.fails_with.is_empty()) {
+        let wanted = quoted(&step.fails_with);
+        if step.success {
+            return verdict(
+                Class::WrongError,
+                format!("{} exited 0; it must fail with {wanted}", step.label),
+            );
+        }
+        let missing: Vec<String> = step
+            .fails_with
+            .iter()
+            .filter(|text| !step.stderr.contains(text.as_str()))
+            .cloned()
+            .collect();
+        let said = step.first_error.clone().unwrap_or_default();
+        if !missing.is_empty() {
+            return verdict(
+                Class::WrongError,
+                format!("{} failed without {}: {said}", step.label, quoted(&missing)),
+            );
+        }
+        failed_as_expected.push(format!("{} failed as expected: {said}", step.label));
+    }
+    let errors: Vec<String> = steps
+        .iter()
+        .filter(|s| !s.success && s.fails_with.is_empty())
+        .filter_map(|s| s.first_error.clone())
+        .collect();
+    let mut base = judge(expected, seen, &errors, streams);
+    if base.class != Class::Ok {
+        return base;
+    }
+    for step in steps {
+        let Some(want) = &step.stdout_lines else {
+            continue;
+        };
+        if !step.success {
+            let said = step.first_error.clone().unwrap_or_default();
+            return verdict(error_class(&said), format!("{}: {said}", step.label));
+        }
+        let got: Vec<String> = step
+            .stdout
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        if got != *want {
+            return verdict(
+                Class::WrongOutput,
+                format!(
+                    "{} printed {}; expected {}",
+                    step.label,
+                    quoted(&got),
+                    quoted(want)
+                ),
+            );
+        }
+    }
+    let over: Vec<String> = steps
+        .iter()
+        .filter_map(|s| {
+            let budget = s.max_requests?;
+            (s.requests > budget)
+                .then(|| format!("{} sent {} requests, budget {budget}", s.label, s.requests))
+        })
+        .collect();
+    if !over.is_empty() {
+        return Verdict {
+            class: Class::OverBudget,
+            clean_versions: base.clean_versions,
+            detail: over.join("; "),
+        };
+    }
+    failed_as_expected.insert(0, base.detail);
+    base.detail = failed_as_expected
+        .into_iter()
+        .filter(|d| !d.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    base
+}
+
+/// `` `a`, `b` ``, or `nothing` for an empty list.
+fn quoted(texts: &[String]) -> String {
+    if texts.is_empty() {
+        return "nothing".to_string();
+    }
+    texts
+        .iter()
+        .map(|t| format!("`{t}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Judge the tools of one run. `errors` is the first error line of the steps that failed
+/// unexpectedly, in order.
 pub fn judge(
     expected: &[Expected],
     seen: &[Seen],
@@ -94,9 +263,17 @@ pub fn judge(
         };
     }
     let mut wrong = Vec::new();
+    let mut stale = Vec::new();
     let mut missing = Vec::new();
+    let mut unwanted = Vec::new();
     let mut decorated = false;
     for (want, got) in expected.iter().zip(seen) {
+        if want.absent {
+            if let Some(found) = got.installed.first().or(got.install_dirs.first()) {
+                unwanted.push(format!("{} is installed ({found})", want.tool));
+            }
+            continue;
+        }
         let good_line = format!("{} {}", want.binary, want.version);
         match &got.ran {
             Some(line) if *line == good_line => {
@@ -106,10 +283,16 @@ pub fn judge(
                 continue;
             }
             Some(line) if !line.is_empty() && looks_like_a_fixture_binary(line) => {
-                wrong.push(format!(
-                    "{} ran `{line}`, expected `{good_line}`",
-                    want.tool
-                ));
+                let finding = format!("{} ran `{line}`, expected `{good_line}`", want.tool);
+                match line.split_once(' ') {
+                    Some((binary, version))
+                        if binary == want.binary
+                            && streams.other_stream(binary, version).is_none() =>
+                    {
+                        stale.push(finding);
+                    }
+                    _ => wrong.push(finding),
+                }
                 continue;
             }
             _ => {}
@@ -132,16 +315,40 @@ pub fn judge(
             detail: wrong.join("; "),
         };
     }
+    if !stale.is_empty() {
+        return Verdict {
+            class: Class::WrongVersion,
+            clean_versions: None,
+            detail: stale.join("; "),
+        };
+    }
+    if !unwanted.is_empty() {
+        return Verdict {
+            class: Class::Error,
+            clean_versions: None,
+            detail: format!("{}; it must not be", unwanted.join("; ")),
+        };
+    }
+    let present = expected.iter().filter(|e| !e.absent).count();
     if missing.is_empty() {
         return Verdict {
             class: Class::Ok,
-            clean_versions: Some(!decorated),
+            clean_versions: (present > 0).then_some(!decorated),
             detail: seen_versions(expected, seen),
         };
     }
-    let paths: BTreeSet<&String> = seen.iter().flat_map(|s| &s.install_paths).collect();
-    let installed_tools = seen.iter().filter(|s| !s.installed.is_empty()).count();
-    if installed_tools > 0 && paths.len() < expected.len() && errors.is_empty() {
+    let paths: BTreeSet<&String> = expected
+        .iter()
+        .zip(seen)
+        .filter(|(e, _)| !e.absent)
+        .flat_map(|(_, s)| &s.install_paths)
+        .collect();
+    let installed_tools = expected
+        .iter()
+        .zip(seen)
+        .filter(|(e, s)| !e.absent && !s.installed.is_empty())
+        .count();
+    if installed_tools > 0 && paths.len() < present && errors.is_empty() {
         let names: Vec<_> = missing.iter().map(|m| m.tool.as_str()).collect();
         return Verdict {
             class: Class::Collision,
@@ -149,7 +356,7 @@ pub fn judge(
             detail: format!(
                 "{} distinct install(s) for {} tools; {} did not get its own",
                 paths.len(),
-                expected.len(),
+                present,
                 names.join(", ")
             ),
         };
@@ -161,8 +368,17 @@ pub fn judge(
             names.join(", ")
         )
     });
-    let lower = first.to_lowercase();
-    let class = if lower.contains("no versions found")
+    Verdict {
+        class: error_class(&first),
+        clean_versions: None,
+        detail: first,
+    }
+}
+
+/// `not-found` for an error line saying mise found no version, else `error`.
+fn error_class(line: &str) -> Class {
+    let lower = line.to_lowercase();
+    if lower.contains("no versions found")
         || lower.contains("no version found")
         || lower.contains("no latest version")
         || lower.contains("not found in")
@@ -170,25 +386,23 @@ pub fn judge(
         Class::NotFound
     } else {
         Class::Error
-    };
-    Verdict {
-        class,
-        clean_versions: None,
-        detail: first,
     }
 }
 
 fn all_good(expected: &[Expected], seen: &[Seen]) -> bool {
-    expected
-        .iter()
-        .zip(seen)
-        .all(|(e, s)| s.ran.as_deref() == Some(format!("{} {}", e.binary, e.version).as_str()))
+    expected.iter().zip(seen).all(|(e, s)| {
+        e.absent || s.ran.as_deref() == Some(format!("{} {}", e.binary, e.version).as_str())
+    })
 }
 
-/// Two requested tools that mise keeps under one key or one install dir.
+/// Two requested tools that mise keeps under one key or one install dir. Two versions of one
+/// tool (`jira@1.6`, `jira@1`) are one tool by design, and an absent tool has no identity.
 fn shared_identity(expected: &[Expected], seen: &[Seen]) -> Option<String> {
     for (i, a) in expected.iter().enumerate() {
         for (j, b) in expected.iter().enumerate().skip(i + 1) {
+            if a.absent || b.absent || base_tool(&a.tool) == base_tool(&b.tool) {
+                continue;
+            }
             if a.ls_key == b.ls_key {
                 return Some(format!(
                     "{} and {} are one tool to mise ({})",
@@ -216,7 +430,15 @@ fn seen_versions(expected: &[Expected], seen: &[Seen]) -> String {
     expected
         .iter()
         .zip(seen)
-        .map(|(e, s)| format!("{}@{}", e.tool, s.installed.join(",")))
+        .map(|(e, s)| {
+            if e.absent {
+                format!("{}: not installed", e.tool)
+            } else if base_tool(&e.tool) != e.tool {
+                format!("{} ran {}", e.tool, e.version)
+            } else {
+                format!("{}@{}", e.tool, s.installed.join(","))
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -247,12 +469,14 @@ mod tests {
                 binary: "jira".into(),
                 version: "1.7.0".into(),
                 ls_key: "jira".into(),
+                absent: false,
             },
             Expected {
                 tool: "tfc".into(),
                 binary: "tfc".into(),
                 version: "0.0.6".into(),
                 ls_key: "tfc".into(),
+                absent: false,
             },
         ]
     }
@@ -263,6 +487,7 @@ mod tests {
             install_paths: vec![path.into()],
             mentioned: vec![version.into()],
             ran: Some(ran.into()),
+            install_dirs: vec![path.into()],
         }
     }
 
@@ -319,6 +544,17 @@ mod tests {
     }
 
     #[test]
+    fn a_tool_running_an_older_version_of_its_own_stream_is_wrong_version() {
+        let seen = [
+            installed("1.6.0", "/i/jira/1.6.0", "jira 1.6.0"),
+            installed("0.0.6", "/i/tfc/0.0.6", "tfc 0.0.6"),
+        ];
+        let v = judge(&expected(), &seen, &[], &TwoStreams);
+        assert_eq!(v.class, Class::WrongVersion);
+        assert_eq!(v.detail, "jira ran `jira 1.6.0`, expected `jira 1.7.0`");
+    }
+
+    #[test]
     fn one_install_for_two_tools_is_a_collision() {
         let tfc = Seen {
             ran: None,
@@ -362,5 +598,202 @@ mod tests {
         let v = judge(&expected(), &seen, &errors, &TwoStreams);
         assert_eq!(v.class, Class::Error);
         assert_eq!(v.detail, "mise ERROR checksum mismatch");
+    }
+
+    fn absent(tool: &str) -> Expected {
+        Expected {
+            tool: tool.into(),
+            binary: String::new(),
+            version: String::new(),
+            ls_key: tool.into(),
+            absent: true,
+        }
+    }
+
+    fn step(label: &str, success: bool, stderr: &str) -> StepRun {
+        StepRun {
+            label: label.into(),
+            success,
+            stderr: stderr.into(),
+            first_error: (!success).then(|| stderr.lines().next().unwrap_or_default().into()),
+            ..StepRun::default()
+        }
+    }
+
+    const NO_METADATA: &str = "mise ERROR acme/origin has no origin metadata: neither .skillrig-origin.toml nor index.json";
+
+    #[test]
+    fn base_tools_drop_a_trailing_version_only() {
+        assert_eq!(
+            base_tool("skillrig:acme/origin/jira@1.6"),
+            "skillrig:acme/origin/jira"
+        );
+        assert_eq!(base_tool("jira"), "jira");
+        assert_eq!(base_tool("npm:@scope/pkg"), "npm:@scope/pkg");
+        assert_eq!(base_tool("npm:@scope/pkg@1.0"), "npm:@scope/pkg");
+    }
+
+    #[test]
+    fn a_step_failing_with_the_expected_texts_and_nothing_installed_is_ok() {
+        let mut s = step("step 1 (`mise install`)", false, NO_METADATA);
+        s.fails_with = vec!["no origin metadata".into(), "index.json".into()];
+        let v = judge_run(
+            &[absent("skillrig:acme/origin/jira")],
+            &[Seen::default()],
+            &[s],
+            &TwoStreams,
+        );
+        assert_eq!((v.class, v.clean_versions), (Class::Ok, None));
+        assert_eq!(
+            v.detail,
+            format!(
+                "skillrig:acme/origin/jira: not installed; step 1 (`mise install`) failed as expected: {NO_METADATA}"
+            )
+        );
+    }
+
+    #[test]
+    fn a_step_that_must_fail_but_succeeds_is_wrong_error() {
+        let mut s = step("step 1 (`mise install`)", true, "");
+        s.fails_with = vec!["no origin metadata".into()];
+        let v = judge_run(&[absent("jira")], &[Seen::default()], &[s], &TwoStreams);
+        assert_eq!(v.class, Class::WrongError);
+        assert_eq!(
+            v.detail,
+            "step 1 (`mise install`) exited 0; it must fail with `no origin metadata`"
+        );
+    }
+
+    #[test]
+    fn a_step_failing_with_other_words_is_wrong_error_naming_the_missing_text() {
+        let mut s = step("step 1 (`mise install`)", false, "mise ERROR timed out");
+        s.fails_with = vec!["no origin metadata".into(), "timed out".into()];
+        let v = judge_run(&[absent("jira")], &[Seen::default()], &[s], &TwoStreams);
+        assert_eq!(v.class, Class::WrongError);
+        assert_eq!(
+            v.detail,
+            "step 1 (`mise install`) failed without `no origin metadata`: mise ERROR timed out"
+        );
+    }
+
+    #[test]
+    fn an_absent_tool_found_on_disk_is_an_error() {
+        let mut s = step("step 1 (`mise install`)", false, NO_METADATA);
+        s.fails_with = vec!["no origin metadata".into()];
+        let left = Seen {
+            install_dirs: vec!["/d/installs/jira/1.7.0".into()],
+            ..Seen::default()
+        };
+        let v = judge_run(&[absent("jira")], &[left], &[s], &TwoStreams);
+        assert_eq!(v.class, Class::Error);
+        assert_eq!(
+            v.detail,
+            "jira is installed (/d/installs/jira/1.7.0); it must not be"
+        );
+    }
+
+    #[test]
+    fn stdout_lines_must_match_exactly() {
+        let mut s = step(
+            "step 1 (`mise ls-remote skillrig:acme/origin/tfc`)",
+            true,
+            "",
+        );
+        s.stdout = "0.0.5\n0.0.6\n1.7.0+jira\n".into();
+        s.stdout_lines = Some(vec!["0.0.5".into(), "0.0.6".into()]);
+        let v = judge_run(&[], &[], std::slice::from_ref(&s), &TwoStreams);
+        assert_eq!(v.class, Class::WrongOutput);
+        assert_eq!(
+            v.detail,
+            "step 1 (`mise ls-remote skillrig:acme/origin/tfc`) printed `0.0.5`, `0.0.6`, `1.7.0+jira`; expected `0.0.5`, `0.0.6`"
+        );
+        s.stdout = "  0.0.5\n\n0.0.6\n".into();
+        let v = judge_run(&[], &[], std::slice::from_ref(&s), &TwoStreams);
+        assert_eq!((v.class, v.clean_versions), (Class::Ok, None));
+        let mut failed = step(&s.label, false, "mise ERROR not implemented yet");
+        failed.stdout_lines = s.stdout_lines;
+        let v = judge_run(&[], &[], &[failed], &TwoStreams);
+        assert_eq!(v.class, Class::Error);
+        assert_eq!(
+            v.detail,
+            "step 1 (`mise ls-remote skillrig:acme/origin/tfc`): mise ERROR not implemented yet"
+        );
+    }
+
+    #[test]
+    fn a_step_over_its_budget_is_over_budget_once_all_else_is_ok() {
+        let seen = [
+            installed("1.7.0", "/i/jira/1.7.0", "jira 1.7.0"),
+            installed("0.0.6", "/i/tfc/0.0.6", "tfc 0.0.6"),
+        ];
+        let mut cold = step("step 1 (`mise install`)", true, "");
+        cold.requests = 14;
+        cold.max_requests = Some(14);
+        let mut warm = step("step 2 (`mise install`)", true, "");
+        warm.requests = 2;
+        warm.max_requests = Some(0);
+        let v = judge_run(
+            &expected(),
+            &seen,
+            &[cold.clone(), warm.clone()],
+            &TwoStreams,
+        );
+        assert_eq!(v.class, Class::OverBudget);
+        assert_eq!(
+            v.detail,
+            "step 2 (`mise install`) sent 2 requests, budget 0"
+        );
+        warm.requests = 0;
+        let v = judge_run(&expected(), &seen, &[cold, warm], &TwoStreams);
+        assert_eq!((v.class, v.clean_versions), (Class::Ok, Some(true)));
+    }
+
+    #[test]
+    fn a_budget_does_not_hide_a_failure() {
+        let mut s = step(
+            "step 1 (`mise install`)",
+            false,
+            "mise ERROR no versions found for tfc",
+        );
+        s.requests = 99;
+        s.max_requests = Some(1);
+        let seen = [
+            installed("1.7.0", "/i/jira/1.7.0", "jira 1.7.0"),
+            Seen::default(),
+        ];
+        let v = judge_run(&expected(), &seen, &[s], &TwoStreams);
+        assert_eq!(v.class, Class::NotFound);
+    }
+
+    #[test]
+    fn two_versions_of_one_tool_are_not_a_collision() {
+        let mut expected = expected();
+        expected[0].tool = "jira@1.6".into();
+        expected[1] = Expected {
+            tool: "jira@1".into(),
+            binary: "jira".into(),
+            version: "1.7.0".into(),
+            ls_key: "jira".into(),
+            absent: false,
+        };
+        expected[0].version = "1.6.1".into();
+        let both = Seen {
+            installed: vec!["1.6.1".into(), "1.7.0".into()],
+            install_paths: vec!["/i/jira/1.6.1".into(), "/i/jira/1.7.0".into()],
+            ..Seen::default()
+        };
+        let seen = [
+            Seen {
+                ran: Some("jira 1.6.1".into()),
+                ..both.clone()
+            },
+            Seen {
+                ran: Some("jira 1.6.1".into()),
+                ..both
+            },
+        ];
+        let v = judge(&expected, &seen, &[], &TwoStreams);
+        assert_eq!(v.class, Class::WrongVersion, "{}", v.detail);
+        assert_eq!(v.detail, "jira@1 ran `jira 1.6.1`, expected `jira 1.7.0`");
     }
 }

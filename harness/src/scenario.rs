@@ -16,12 +16,35 @@
 //! args = ["install"]                  # `mise install`
 //! config = "..."                      # rewrite mise.toml before this step (optional)
 //! publish = [{ binary = "jira", version = "1.8.0" }]  # new releases before this step (optional)
+//! max_requests = 14                   # budget: requests this step may send (optional)
+//! stdout_lines = ["0.0.5", "0.0.6"]   # exactly what it must print (optional)
+//! fails_with = ["no origin metadata"] # it must fail, its stderr holding each text (optional)
 //! [[expect]]
 //! tool = "jira"                       # as `mise x` takes it
 //! ls_key = "jira"                     # its key in `mise ls --json` (default: tool)
 //! binary = "jira"                     # the executable it must provide
 //! version = "1.7.0"                   # what the executable must print after its name
+//! [[expect]]
+//! tool = "skillrig:acme/origin/nope"
+//! absent = true                       # must end up not installed (instead of binary/version)
 //! ```
+//!
+//! What each expectation means (judged in [`outcome`] from evidence, never from exit codes alone):
+//!
+//! - `[[expect]]` with `binary`/`version`: `mise ls --json` lists the tool as installed and
+//!   `mise x <tool> -- <binary>` prints `<binary> <version>`. A tool may carry a version
+//!   (`skillrig:acme/origin/jira@1.6`) to tell apart several versions of one tool.
+//! - `[[expect]]` with `absent = true`: `mise ls --json` lists no installed version under the
+//!   key, and `<data>/installs/<tool dir>` holds no version directory.
+//! - `fails_with`: the step exits non-zero and its stderr contains every text; a step that
+//!   succeeds, or fails with other words, is `wrong-error`. A failing step without
+//!   `fails_with` is an unexpected failure and decides the class as before.
+//! - `stdout_lines`: the step's non-empty stdout lines, trimmed, are exactly these, in order;
+//!   otherwise `wrong-output`.
+//! - `max_requests`: the requests the fake received during the step, redirect hops to the
+//!   objects host not counted (a download is one request; see [`crate::matrix`]), are at most
+//!   this; otherwise `over-budget` (judged once everything else is ok). `max_requests = 0` on a
+//!   repeated `install` proves a warm install stays off the network.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -33,7 +56,7 @@ use serde::Deserialize;
 use crate::fake_github::FakeGithub;
 use crate::fixture::{BuiltOrigin, Origin};
 use crate::mise_run::{Endpoints, MiseRun, Output};
-use crate::outcome::{self, Class, Expected, Seen, StreamIndex, Verdict};
+use crate::outcome::{self, Class, Expected, Seen, StepRun, StreamIndex, Verdict};
 use crate::pins::{Pin, repo_root};
 use crate::tripwire::Tripwire;
 
@@ -80,8 +103,8 @@ pub struct Scenario {
     /// The commands, in order.
     #[serde(rename = "step")]
     pub steps: Vec<Step>,
-    /// What each tool should end up running.
-    #[serde(rename = "expect")]
+    /// What each tool should end up running (or not running).
+    #[serde(default, rename = "expect")]
     pub expects: Vec<Expect>,
 }
 
@@ -97,6 +120,15 @@ pub struct Step {
     /// Releases published on the fake before the command.
     #[serde(default)]
     pub publish: Vec<Publish>,
+    /// The most requests the step may send (redirect hops to the objects host not counted).
+    #[serde(default)]
+    pub max_requests: Option<usize>,
+    /// Exactly the lines the step must print on stdout (trimmed, blank lines dropped).
+    #[serde(default)]
+    pub stdout_lines: Option<Vec<String>>,
+    /// The step must fail, its stderr containing each of these texts.
+    #[serde(default)]
+    pub fails_with: Vec<String>,
 }
 
 /// A release published mid-scenario: the next version of one binary's stream.
@@ -115,13 +147,55 @@ pub struct Publish {
 pub struct Expect {
     /// The tool as `mise x` takes it.
     pub tool: String,
-    /// Its key in `mise ls --json` (default: `tool`).
+    /// Its key in `mise ls --json` (default: `tool` without a trailing `@version`).
     #[serde(default)]
     pub ls_key: Option<String>,
-    /// The executable it must provide.
-    pub binary: String,
+    /// The executable it must provide (with `version`; not with `absent`).
+    #[serde(default)]
+    pub binary: Option<String>,
     /// The version that executable must print.
-    pub version: String,
+    #[serde(default)]
+    pub version: Option<String>,
+    /// The tool must end up not installed.
+    #[serde(default)]
+    pub absent: bool,
+}
+
+impl Expect {
+    /// The tool without a trailing `@version`: what `mise ls --json` keys it by.
+    pub fn base_tool(&self) -> &str {
+        outcome::base_tool(&self.tool)
+    }
+
+    /// Its key in `mise ls --json`.
+    pub fn ls_key(&self) -> &str {
+        self.ls_key.as_deref().unwrap_or_else(|| self.base_tool())
+    }
+
+    fn check(&self) -> Result<()> {
+        match (self.absent, &self.binary, &self.version) {
+            (true, None, None) | (false, Some(_), Some(_)) => Ok(()),
+            (true, _, _) => bail!(
+                "[[expect]] `{}`: `absent = true` takes no `binary` or `version`",
+                self.tool
+            ),
+            (false, _, _) => bail!(
+                "[[expect]] `{}`: give `binary` and `version`, or `absent = true`",
+                self.tool
+            ),
+        }
+    }
+}
+
+impl Step {
+    /// How reports name this step: `step 2 (`mise install`)`.
+    pub fn label(&self, index: usize) -> String {
+        format!("step {} (`mise {}`)", index + 1, self.args.join(" "))
+    }
+
+    fn expects_something(&self) -> bool {
+        self.stdout_lines.is_some() || !self.fails_with.is_empty()
+    }
 }
 
 impl Scenario {
@@ -133,11 +207,19 @@ impl Scenario {
         let mut scenario: Scenario =
             toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
         scenario.name = name.to_string();
-        if scenario.steps.is_empty() || scenario.expects.is_empty() {
+        if scenario.steps.is_empty()
+            || (scenario.expects.is_empty() && !scenario.steps.iter().any(Step::expects_something))
+        {
             bail!(
-                "{}: a scenario needs at least one [[step]] and one [[expect]]",
+                "{}: a scenario needs at least one [[step]], and an [[expect]] or a step with \
+                 `stdout_lines` or `fails_with`",
                 path.display()
             );
+        }
+        for expect in &scenario.expects {
+            expect
+                .check()
+                .with_context(|| format!("parsing {}", path.display()))?;
         }
         Ok(scenario)
     }
@@ -148,6 +230,13 @@ impl Scenario {
         collect_names(&scenarios_dir(), "", &mut names)?;
         names.sort();
         names.iter().map(|n| Self::load(n)).collect()
+    }
+
+    /// The layer this scenario belongs to (`A` for `layer-a/...`), if it sits in a layer's dir.
+    pub fn layer(&self) -> Option<String> {
+        let dir = self.name.split_once('/')?.0;
+        let letter = dir.strip_prefix("layer-")?;
+        Some(letter.to_uppercase())
     }
 
     /// Whether this scenario runs on `pin`.
@@ -185,8 +274,13 @@ pub struct Report {
     pub pin: String,
     /// The judgement.
     pub verdict: Verdict,
-    /// Requests the fake received during the steps (not while gathering evidence).
+    /// Requests the fake received during the steps (not while gathering evidence), redirect
+    /// hops to the objects host not counted.
     pub requests: usize,
+    /// Requests to the objects host: the second hop of downloads redirected there.
+    pub redirect_hops: usize,
+    /// [`Report::requests`] step by step.
+    pub step_requests: Vec<usize>,
     /// Wall time of the steps.
     pub elapsed: Duration,
     /// Requests that left the fake's routes: tripwire catches and the fake's catch-all.
@@ -271,9 +365,10 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
     mise.write_project_config(&scenario.config)?;
 
     let mut transcript = Vec::new();
-    let mut errors = Vec::new();
+    let mut step_runs = Vec::new();
+    let mut received = 0;
     let started = Instant::now();
-    for step in &scenario.steps {
+    for (index, step) in scenario.steps.iter().enumerate() {
         for publish in &step.publish {
             fake.publish_version(&built.full_name(), &publish.binary, &publish.version)?;
         }
@@ -281,16 +376,32 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
             mise.write_project_config(config)?;
         }
         let out = mise.run(&step.args).await?;
-        if !out.success() {
-            errors.push(
+        let journal = fake.journal().await;
+        let requests = journal[received.min(journal.len())..]
+            .iter()
+            .filter(|e| !e.is_redirect_hop())
+            .count();
+        received = journal.len();
+        step_runs.push(StepRun {
+            label: step.label(index),
+            success: out.success(),
+            stdout: out.stdout.clone(),
+            stderr: out.stderr.clone(),
+            first_error: (!out.success()).then(|| {
                 out.first_error_line()
-                    .unwrap_or_else(|| format!("exit {:?}", out.code)),
-            );
-        }
+                    .unwrap_or_else(|| format!("exit {:?}", out.code))
+            }),
+            requests,
+            fails_with: step.fails_with.clone(),
+            stdout_lines: step.stdout_lines.clone(),
+            max_requests: step.max_requests,
+        });
         transcript.push(out);
     }
     let elapsed = started.elapsed();
-    let journal: Vec<String> = fake.journal().await.iter().map(|e| e.to_string()).collect();
+    let entries = fake.journal().await;
+    let redirect_hops = entries.iter().filter(|e| e.is_redirect_hop()).count();
+    let journal: Vec<String> = entries.iter().map(|e| e.to_string()).collect();
 
     let (seen, evidence) = gather(&mise, scenario, &transcript).await?;
     transcript.extend(evidence);
@@ -299,12 +410,13 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
         .iter()
         .map(|e| Expected {
             tool: e.tool.clone(),
-            binary: e.binary.clone(),
-            version: e.version.clone(),
-            ls_key: e.ls_key.clone().unwrap_or_else(|| e.tool.clone()),
+            binary: e.binary.clone().unwrap_or_default(),
+            version: e.version.clone().unwrap_or_default(),
+            ls_key: e.ls_key().to_string(),
+            absent: e.absent,
         })
         .collect();
-    let verdict = outcome::judge(&expected, &seen, &errors, &streams);
+    let verdict = outcome::judge_run(&expected, &seen, &step_runs, &streams);
 
     let mut strays: Vec<String> = tripwire
         .caught()
@@ -312,11 +424,14 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
         .map(|l| format!("proxy: {l}"))
         .collect();
     strays.extend(fake.unexpected().iter().map(|l| format!("fake: {l}")));
+    let step_requests: Vec<usize> = step_runs.iter().map(|s| s.requests).collect();
     Ok(Report {
         scenario: scenario.name.clone(),
         pin: pin.name.clone(),
         verdict,
-        requests: journal.len(),
+        requests: step_requests.iter().sum(),
+        redirect_hops,
+        step_requests,
         elapsed,
         strays,
         journal,
@@ -338,8 +453,17 @@ async fn gather(
     evidence.push(ls);
     let mut seen = Vec::new();
     for expect in &scenario.expects {
-        let key = expect.ls_key.as_deref().unwrap_or(&expect.tool);
-        let mut got = Seen::default();
+        let key = expect.ls_key();
+        let mut got = Seen {
+            install_dirs: version_dirs(
+                &mise
+                    .layout()
+                    .data()
+                    .join("installs")
+                    .join(install_dir_name(expect.base_tool())),
+            ),
+            ..Seen::default()
+        };
         for entry in listed
             .get(key)
             .and_then(|v| v.as_array())
@@ -365,23 +489,49 @@ async fn gather(
         }
         for out in steps {
             got.mentioned
-                .extend(versions_mentioned(&out.stderr, &expect.tool));
+                .extend(versions_mentioned(&out.stderr, expect.base_tool()));
         }
-        let x = mise
-            .run(&[
-                "x".into(),
-                expect.tool.clone(),
-                "--".into(),
-                expect.binary.clone(),
-            ])
-            .await?;
-        if x.success() {
-            got.ran = x.stdout.lines().next().map(|l| l.trim().to_string());
+        if let Some(binary) = &expect.binary {
+            let x = mise
+                .run(&["x".into(), expect.tool.clone(), "--".into(), binary.clone()])
+                .await?;
+            if x.success() {
+                got.ran = x.stdout.lines().next().map(|l| l.trim().to_string());
+            }
+            evidence.push(x);
         }
-        evidence.push(x);
         seen.push(got);
     }
     Ok((seen, evidence))
+}
+
+/// The directory name mise installs `tool` under: its name in kebab case
+/// (`skillrig:acme/origin/jira` → `skillrig-acme-origin-jira`).
+fn install_dir_name(tool: &str) -> String {
+    let words: Vec<String> = tool
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    words.join("-")
+}
+
+/// The version directories below a tool's install dir: real directories, not dotfiles and not
+/// symlinks (mise links `latest` and prefixes to versions).
+fn version_dirs(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            !e.file_name().to_string_lossy().starts_with('.')
+                && e.path().symlink_metadata().is_ok_and(|m| m.is_dir())
+        })
+        .map(|e| e.path().display().to_string())
+        .collect();
+    out.sort();
+    out
 }
 
 /// Versions mise names for `tool` in its messages, as `tool@version`.
@@ -423,6 +573,40 @@ mod tests {
         let text =
             "mise ERROR Failed to install tfc@1.7.0+jira: no asset matched\nxtfc@9.9.9 jira@1.0.0";
         assert_eq!(versions_mentioned(text, "tfc"), ["1.7.0+jira"]);
+    }
+
+    #[test]
+    fn install_dirs_are_kebab_case() {
+        assert_eq!(
+            install_dir_name("skillrig:acme/origin/jira"),
+            "skillrig-acme-origin-jira"
+        );
+        assert_eq!(install_dir_name("jira"), "jira");
+    }
+
+    #[test]
+    fn an_expectation_is_a_binary_and_version_or_absent() {
+        let parse = |text: &str| toml::from_str::<Expect>(text).expect("parses");
+        assert!(parse("tool = \"a\"\nabsent = true").check().is_ok());
+        assert!(
+            parse("tool = \"a\"\nbinary = \"a\"\nversion = \"1\"")
+                .check()
+                .is_ok()
+        );
+        let err = parse("tool = \"a\"\nbinary = \"a\"").check().unwrap_err();
+        assert!(err.to_string().contains("absent = true"), "{err}");
+        let err = parse("tool = \"a\"\nabsent = true\nversion = \"1\"")
+            .check()
+            .unwrap_err();
+        assert!(err.to_string().contains("takes no"), "{err}");
+    }
+
+    #[test]
+    fn layers_come_from_the_directory() {
+        let mut s = Scenario::load("layer-c/stream-starvation").expect("loads");
+        assert_eq!(s.layer().as_deref(), Some("C"));
+        s.name = "skillrig/upgrade".into();
+        assert_eq!(s.layer(), None);
     }
 
     #[test]

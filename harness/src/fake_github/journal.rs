@@ -70,6 +70,13 @@ impl JournalEntry {
     pub fn token(&self) -> bool {
         self.auth == Auth::Valid
     }
+
+    /// Whether this is the second hop of a download: the fake serves asset bytes only on the
+    /// objects host, which clients reach by following a 302 from a browser download URL or an
+    /// API asset URL (as on github.com), so each such request is half of a download.
+    pub fn is_redirect_hop(&self) -> bool {
+        self.target.starts_with(super::route::OBJECTS_PREFIX)
+    }
 }
 
 /// `GET /path?query`, then `auth=valid` or `auth=invalid` when a token was sent.
@@ -105,5 +112,29 @@ pub(crate) fn presented_token(request: &Request) -> Option<String> {
                 .map(|(_, password)| password.to_string())
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(target: &str) -> JournalEntry {
+        JournalEntry {
+            method: "GET".into(),
+            target: target.into(),
+            auth: Auth::None,
+            accept: None,
+        }
+    }
+
+    #[test]
+    fn only_the_objects_host_is_a_redirect_hop() {
+        assert!(
+            get("/objects/github-production-release-asset/700000001/500006?rscd=x")
+                .is_redirect_hop()
+        );
+        assert!(!get("/github.com/acme/origin/releases/download/v1/a.tar.gz").is_redirect_hop());
+        assert!(!get("/api.github.com/repos/acme/origin/releases/assets/500006").is_redirect_hop());
     }
 }
