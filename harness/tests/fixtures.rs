@@ -1,6 +1,7 @@
-//! Every fixture that publishes origin metadata publishes metadata that describes it: the
-//! skillrig-stream crate reads the contract, and each declared binary's tag template, asset
-//! and checksums names must find the fixture's own releases and assets.
+//! Every fixture that publishes origin metadata (`.skillrig-origin.toml`, or `index.json`, its
+//! JSON mirror) publishes metadata that describes it: the skillrig-stream crate reads the
+//! contract, and each declared binary's tag template, asset and checksums names must find the
+//! fixture's own releases and assets.
 
 use skillrig_harness::fixture::{Origin, fixtures_dir};
 use skillrig_stream::{Origin as Contract, Platform};
@@ -21,11 +22,15 @@ fn fixture_metadata_matches_fixture_releases() {
             .expect("fixture loads")
             .build()
             .expect("fixture builds");
-        let Some(text) = built.files.get(".skillrig-origin.toml") else {
+        let contract = if let Some(text) = built.files.get(".skillrig-origin.toml") {
+            Contract::from_toml(&format!("{name}:.skillrig-origin.toml"), text)
+        } else if let Some(text) = built.files.get("index.json") {
+            Contract::from_json(&format!("{name}:index.json"), text)
+        } else {
             continue;
         };
-        let label = format!("{name}:.skillrig-origin.toml");
-        let contract = Contract::from_toml(&label, text).unwrap_or_else(|e| panic!("{e}"));
+        let contract = contract.unwrap_or_else(|e| panic!("{e}"));
+        let label = contract.file().to_string();
         for binary in contract.binaries() {
             let releases: Vec<_> = built
                 .releases
@@ -73,4 +78,43 @@ fn fixture_metadata_matches_fixture_releases() {
         }
     }
     assert!(checked > 0, "no fixture declares binaries");
+}
+
+/// The pages (per_page=100, newest first) on which `binary`'s releases are listed.
+fn pages_of(fixture: &str, binary: &str) -> Vec<usize> {
+    let built = Origin::load(fixture)
+        .expect("fixture loads")
+        .build()
+        .expect("fixture builds");
+    let mut pages: Vec<usize> = built
+        .listed(false)
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            r.assets
+                .iter()
+                .any(|a| a.provides.as_ref().is_some_and(|(b, _)| b == binary))
+        })
+        .map(|(i, _)| i / 100 + 1)
+        .collect();
+    pages.dedup();
+    pages
+}
+
+#[test]
+fn quiet_streams_sit_where_the_fixtures_say() {
+    assert_eq!(pages_of("starvation", "tfc"), [2]);
+    assert_eq!(pages_of("starvation-deep", "tfc"), [3]);
+    assert_eq!(pages_of("five-binaries", "jira"), [1, 2]);
+    assert_eq!(pages_of("five-binaries", "tfc"), [2, 3]);
+    for quiet in ["vault", "kube", "lint"] {
+        assert_eq!(pages_of("five-binaries", quiet), [3], "{quiet}");
+    }
+    let releases = Origin::load("five-binaries")
+        .expect("loads")
+        .build()
+        .expect("builds")
+        .releases
+        .len();
+    assert_eq!(releases, 300);
 }
