@@ -311,10 +311,10 @@ fn rank(cell: &Cell) -> u8 {
     }
 }
 
-/// Each skillrig scenario of a layer next to the best native configuration of that layer on the
-/// same pin (same mise source, so the difference is the backend): the native scenarios of the
-/// layer that succeed there, the layer's decider first, then clean before decorated, then the
-/// fewest requests.
+/// Each skillrig scenario of a layer next to a native configuration of that layer that succeeds
+/// on the same pin (same mise source, so the difference is the backend): its own native scenario
+/// (its name without `-skillrig`) if that succeeds, else the best of the layer's: the layer's
+/// decider first, then clean before decorated, then the fewest requests.
 pub fn render_twins(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> String {
     let mut rows = String::new();
     for pin in pins.iter().filter(|p| p.has_skillrig()) {
@@ -330,7 +330,10 @@ pub fn render_twins(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> Str
                 .filter(|s| s.backend == BackendKind::Github && s.layer() == twin.layer())
                 .filter_map(|s| find(cells, &s.name, &pin.name).map(|c| (s, c)))
                 .filter(|(_, c)| c.outcome == Class::Ok)
-                .min_by_key(|(s, c)| (s.decides.is_none(), rank(c), c.requests));
+                .min_by_key(|(s, c)| {
+                    let own = twin.name.strip_suffix("-skillrig") == Some(s.name.as_str());
+                    (!own, s.decides.is_none(), rank(c), c.requests)
+                });
             let native_text = match native {
                 Some((s, c)) => format!("`{}` | {}", s.name, c.stable_summary()),
                 None => "no native configuration succeeds | —".to_string(),
@@ -356,10 +359,10 @@ pub fn render_twins(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> Str
         return String::new();
     }
     format!(
-        "\n## skillrig next to native\n\nEach `skillrig:` scenario of a layer next to the best native configuration of that layer\n\
-         that succeeds on the same pin (the layer's deciding scenario first, then clean versions, then the\n\
-         fewest requests).\n\n\
-         | layer | skillrig scenario | outcome | best native configuration | outcome |\n|---|---|---|---|---|\n{rows}"
+        "\n## skillrig next to native\n\nEach `skillrig:` scenario of a layer next to a native configuration of that layer that\n\
+         succeeds on the same pin: its own native scenario (the name without `-skillrig`) if that succeeds,\n\
+         else the layer's best (its deciding scenario first, then clean versions, then the fewest requests).\n\n\
+         | layer | skillrig scenario | outcome | native configuration | outcome |\n|---|---|---|---|---|\n{rows}"
     )
 }
 
@@ -518,6 +521,21 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("skillrig/other"), "{text}");
+        let mut with_own = scenarios.to_vec();
+        with_own.push(scenario("layer-a/cheap-skillrig", "skillrig", None));
+        let mut own_cells = cells.clone();
+        own_cells.push(cell(
+            "layer-a/cheap-skillrig",
+            "patched",
+            Class::Ok,
+            Some(true),
+            3,
+        ));
+        let text = render_twins(&with_own, &pins, &own_cells);
+        assert!(
+            text.contains("| A | `layer-a/cheap-skillrig` | ok (clean) · 3 req | `layer-a/cheap` | ok (clean) · 4 req |"),
+            "{text}"
+        );
         cells[1].outcome = Class::Collision;
         let text = render_twins(&scenarios, &pins, &cells);
         assert!(

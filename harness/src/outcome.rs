@@ -434,7 +434,7 @@ fn seen_versions(expected: &[Expected], seen: &[Seen]) -> String {
             if e.absent {
                 format!("{}: not installed", e.tool)
             } else if base_tool(&e.tool) != e.tool {
-                format!("{} ran {}", e.tool, e.version)
+                format!("{}→{}", e.tool, e.version)
             } else {
                 format!("{}@{}", e.tool, s.installed.join(","))
             }

@@ -92,7 +92,8 @@ pub struct Scenario {
     #[serde(default)]
     pub observed: Option<String>,
     /// The layer (`A`, `B`, `C`) whose status on a pin this scenario decides, if any: the
-    /// best configuration native mise offers for that layer.
+    /// best configuration native mise offers for that layer, or its `skillrig:` twin (the
+    /// Layers table takes the best of a layer's deciders that run on a pin).
     #[serde(default)]
     pub decides: Option<String>,
     /// The consumer's `mise.toml`.
