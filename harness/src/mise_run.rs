@@ -48,7 +48,14 @@ impl Output {
             let tool = rest.split_whitespace().next()?;
             Some((tool, rest.split_once("failed: ")?.1))
         }) {
-            return Some(format!("{tool}: {cause}"));
+            // The ✗ line shows only the outermost message of an error chain; the report's
+            // `Failed to install <tool>: ...` line carries the whole chain.
+            let needle = format!("Failed to install {tool}: ");
+            let chain = lines
+                .iter()
+                .find_map(|l| l.split_once(needle.as_str()).map(|(_, rest)| rest))
+                .filter(|chain| chain.starts_with(cause) && chain.len() > cause.len());
+            return Some(format!("{tool}: {}", chain.unwrap_or(cause)));
         }
         if let Some(line) = lines.iter().find(|l| l.starts_with("mise ERROR")) {
             return Some(line.to_string());
@@ -419,6 +426,23 @@ mod tests {
         assert_eq!(
             out.first_error_line().as_deref(),
             Some("tfc@latest: no versions found for tfc")
+        );
+    }
+
+    #[test]
+    fn first_error_line_takes_the_whole_chain_the_cross_line_cuts_short() {
+        let out = Output {
+            args: vec![],
+            code: Some(1),
+            stdout: String::new(),
+            stderr: "mise ✗ skillrig:acme/origin/nope@latest  6ms · failed: skillrig:acme/origin/nope\nError: \n   0: Failed to install skillrig:acme/origin/nope@latest: skillrig:acme/origin/nope: acme/origin/.skillrig-origin.toml declares no binary `nope`; declared: jira, tfc\n".into(),
+            elapsed: Duration::ZERO,
+        };
+        assert_eq!(
+            out.first_error_line().as_deref(),
+            Some(
+                "skillrig:acme/origin/nope@latest: skillrig:acme/origin/nope: acme/origin/.skillrig-origin.toml declares no binary `nope`; declared: jira, tfc"
+            )
         );
     }
 

@@ -149,7 +149,8 @@ pub fn judge_run(
         clean_versions: None,
         detail,
     };
-    let mut failed_as_expected = Vec::new();
+    // What the steps showed besides the tools: expected failures, expected output.
+    let mut shown = Vec::new();
     for step in steps.iter().filter(|s| !s.fails_with.is_empty()) {
         let wanted = quoted(&step.fails_with);
         if step.success {
@@ -171,7 +172,7 @@ pub fn judge_run(
                 format!("{} failed without {}: {said}", step.label, quoted(&missing)),
             );
         }
-        failed_as_expected.push(format!("{} failed as expected: {said}", step.label));
+        shown.push(format!("{} failed as expected: {said}", step.label));
     }
     let errors: Vec<String> = steps
         .iter()
@@ -197,7 +198,9 @@ pub fn judge_run(
             .filter(|l| !l.is_empty())
             .map(str::to_string)
             .collect();
-        if got != *want {
+        if got == *want {
+            shown.push(format!("{} printed {}", step.label, quoted(&got)));
+        } else {
             return verdict(
                 Class::WrongOutput,
                 format!(
@@ -224,8 +227,8 @@ pub fn judge_run(
             detail: over.join("; "),
         };
     }
-    failed_as_expected.insert(0, base.detail);
-    base.detail = failed_as_expected
+    shown.insert(0, base.detail);
+    base.detail = shown
         .into_iter()
         .filter(|d| !d.is_empty())
         .collect::<Vec<_>>()
@@ -710,6 +713,10 @@ mod tests {
         s.stdout = "  0.0.5\n\n0.0.6\n".into();
         let v = judge_run(&[], &[], std::slice::from_ref(&s), &TwoStreams);
         assert_eq!((v.class, v.clean_versions), (Class::Ok, None));
+        assert_eq!(
+            v.detail,
+            "step 1 (`mise ls-remote skillrig:acme/origin/tfc`) printed `0.0.5`, `0.0.6`"
+        );
         let mut failed = step(&s.label, false, "mise ERROR not implemented yet");
         failed.stdout_lines = s.stdout_lines;
         let v = judge_run(&[], &[], &[failed], &TwoStreams);

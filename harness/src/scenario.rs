@@ -586,6 +586,20 @@ mod tests {
     }
 
     #[test]
+    fn version_dirs_skip_dotfiles_and_symlinks() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let tool = dir.path().join("skillrig-acme-origin-jira");
+        assert!(version_dirs(&tool).is_empty(), "a missing dir has none");
+        std::fs::create_dir_all(tool.join("1.7.0/bin")).expect("mkdir");
+        std::fs::write(tool.join(".mise.backend.toml"), "").expect("write");
+        std::os::unix::fs::symlink(tool.join("1.7.0"), tool.join("latest")).expect("symlink");
+        assert_eq!(
+            version_dirs(&tool),
+            [tool.join("1.7.0").display().to_string()]
+        );
+    }
+
+    #[test]
     fn an_expectation_is_a_binary_and_version_or_absent() {
         let parse = |text: &str| toml::from_str::<Expect>(text).expect("parses");
         assert!(parse("tool = \"a\"\nabsent = true").check().is_ok());
