@@ -81,14 +81,3 @@ async fn disable_backends_turns_skillrig_off() {
     let stderr = ls_remote_fails(&s).await;
     assert!(stderr.contains("disabled"), "{stderr}");
 }
-
-/// The first patch registers the backend only; the backend itself arrives with the series'
-/// next patches, which replace this test with the skillrig scenarios.
-#[tokio::test]
-async fn the_registered_backend_says_it_is_not_implemented() {
-    let pin = pin(true);
-    let s = setup(&pin, "not-implemented", &[]).await;
-    let stderr = ls_remote_fails(&s).await;
-    assert!(stderr.contains("not implemented yet"), "{stderr}");
-    assert!(stderr.contains("skillrig:acme/origin/jira"), "{stderr}");
-}

@@ -44,3 +44,17 @@ async fn starvation_native_reads_one_page() {
 async fn prefix_streams_native_requests() {
     insta::assert_snapshot!(journal("layer-b/prefix-streams", "2026.4.20").await);
 }
+
+/// The skillrig backend: five binaries of one origin with 300 releases, installed cold then warm.
+/// The budget (3 release pages + 1 metadata + 2 per binary) is the scenario's `max_requests`;
+/// this shows which requests make it up (objects-host lines are the redirect hops).
+#[tokio::test]
+async fn five_binaries_skillrig_requests() {
+    insta::assert_snapshot!(
+        journal(
+            "skillrig/five-binaries-cold-then-warm",
+            "2026.10.25+skillrig"
+        )
+        .await
+    );
+}
