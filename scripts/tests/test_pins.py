@@ -204,3 +204,20 @@ class LockTest(unittest.TestCase):
         after = self.LOCK.replace('source = "registry+https://example.invalid/index"\nchecksum = "abc"\n', '')
         problems = pins.lock_problems(self.packages(self.LOCK), self.packages(after), set(), set())
         self.assertEqual(problems, ["added mise-config 2026.10.11", "removed mise-config 2026.10.11"])
+
+
+class MissingTestFixturesTest(unittest.TestCase):
+    def test_lists_only_missing_fixtures_inside_the_tree(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp)
+            (src / "src" / "cli").mkdir(parents=True)
+            (src / "test" / "fixtures").mkdir(parents=True)
+            (src / "test" / "fixtures" / "here.json").write_text("{}")
+            (src / "src" / "cli" / "a.rs").write_text(
+                'const A: &str = include_str!("../../test/fixtures/here.json");\n'
+                'const B: &str = include_str!("../../test/fixtures/gone/b.json");\n'
+                'const C: &[u8] = include_bytes!("../../test/fixtures/gone/b.json");\n'
+                'const D: &str = include_str!("../assets/logo.txt");\n'
+                'const E: &str = include_str!("../../../../outside/test/fixtures/x.json");\n')
+            missing = pins.missing_test_fixtures(src)
+        self.assertEqual([p.name for p in missing], ["b.json"])
