@@ -461,16 +461,19 @@ def build_crate(pin: Pin, dest: Path) -> None:
     tmp_dest.replace(dest)
 
 
-INCLUDED_FIXTURE = re.compile(r'include_(?:str|bytes)!\("([^"]*test/fixtures/[^"]+)"\)')
+# Directories under the crate's test/ home that mise's test fixture (src/testing.rs) writes into.
+TEST_HOME_DIRS = ["config", "data", "state"]
+INCLUDED_FILE = re.compile(r'include_(?:str|bytes)!\(\s*"([^"]+)"\s*\)')
 
 
 def missing_test_fixtures(src: Path) -> list[Path]:
-    """Files under test/fixtures that mise's unit tests `include_str!` but the published crate omits.
+    """Files that mise's sources `include_str!` (test fixtures, the registry tool schema) but the
+    published crate omits.
 
     Without them the test binary does not compile; the tests that read them are not ours."""
     missing = []
     for rs in sorted((src / "src").rglob("*.rs")):
-        for rel in INCLUDED_FIXTURE.findall(rs.read_text(errors="replace")):
+        for rel in INCLUDED_FILE.findall(rs.read_text(errors="replace")):
             path = (rs.parent / rel).resolve()
             if path.is_relative_to(src.resolve()) and not path.exists() and path not in missing:
                 missing.append(path)
@@ -492,8 +495,12 @@ def unit_test(pin: Pin, filters: list[str]) -> None:
                 f"lets the test binary compile (the upstream tests reading it are not run)")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("{}\n")
+        # The fixture tree's directories that mise's test init writes config files into; upstream
+        # keeps them in git, the published crate has none.
+        for name in TEST_HOME_DIRS:
+            (src / "test" / name).mkdir(parents=True, exist_ok=True)
         # mise's repository runs its unit tests on one thread (settings and env are global).
-        cmd = ["cargo", "test", "--locked", "--bin", "mise", *cargo_patch_args(pin, src), "--",
+        cmd = ["cargo", "test", "--locked", "--lib", *cargo_patch_args(pin, src), "--",
                *filters, "--test-threads=1"]
         log(f"{pin.name}: {' '.join(cmd[:4])} ... -- {' '.join(filters)} in {src} (measured on 2 "
             f"cores: ~12 min for the first test build of the mise crate, ~4 min after a change)")

@@ -218,6 +218,7 @@ class MissingTestFixturesTest(unittest.TestCase):
                 'const B: &str = include_str!("../../test/fixtures/gone/b.json");\n'
                 'const C: &[u8] = include_bytes!("../../test/fixtures/gone/b.json");\n'
                 'const D: &str = include_str!("../assets/logo.txt");\n'
-                'const E: &str = include_str!("../../../../outside/test/fixtures/x.json");\n')
+                'const E: &str = include_str!("../../../../outside/test/fixtures/x.json");\n'
+                'const F: &str = include_str!(\n    "../../test/fixtures/gone/f.json"\n);\n')
             missing = pins.missing_test_fixtures(src)
-        self.assertEqual([p.name for p in missing], ["b.json"])
+        self.assertEqual([p.name for p in missing], ["b.json", "logo.txt", "f.json"])
