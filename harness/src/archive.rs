@@ -63,12 +63,51 @@ pub fn script(binary: &str, version: &str) -> Vec<u8> {
     format!("#!/bin/sh\nprintf '%s\\n' '{line}'\n").into_bytes()
 }
 
+/// An archive entry that reaches out of the directory it is extracted into, as a hostile or
+/// broken release carries one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escape {
+    /// A file at `../skillrig-escaped`.
+    Parent,
+    /// A file at `/tmp/skillrig-escaped`.
+    Absolute,
+    /// A symlink `escape` to `../../..`, then a file `escape/skillrig-escaped` through it.
+    Symlink,
+}
+
+impl Escape {
+    /// The escape a fixture names: `parent`, `absolute` or `symlink`.
+    pub fn parse(name: &str) -> Result<Escape> {
+        match name {
+            "parent" => Ok(Escape::Parent),
+            "absolute" => Ok(Escape::Absolute),
+            "symlink" => Ok(Escape::Symlink),
+            other => anyhow::bail!("unknown escape `{other}`; use parent, absolute or symlink"),
+        }
+    }
+}
+
 /// The bytes of an asset named `asset_name` that carries `executable` at path `bin_path`.
 ///
 /// A bare asset is the executable itself and ignores `bin_path`.
 pub fn pack(asset_name: &str, bin_path: &str, executable: &[u8]) -> Result<Vec<u8>> {
+    pack_escaping(asset_name, bin_path, executable, None)
+}
+
+/// [`pack`], with a tar archive's last entry reaching out of the extraction dir.
+pub fn pack_escaping(
+    asset_name: &str,
+    bin_path: &str,
+    executable: &[u8],
+    escape: Option<Escape>,
+) -> Result<Vec<u8>> {
     let bin_path = bin_path.trim_start_matches("./").trim_start_matches('/');
-    match ArchiveKind::from_name(asset_name) {
+    let kind = ArchiveKind::from_name(asset_name);
+    if escape.is_some() && !matches!(kind, ArchiveKind::Tar | ArchiveKind::TarGz) {
+        anyhow::bail!("an escaping entry needs a .tar or .tar.gz asset, not `{asset_name}`");
+    }
+    let tar_bytes = |bin_path: &str, executable: &[u8]| tar_bytes(bin_path, executable, escape);
+    match kind {
         ArchiveKind::Bare => Ok(executable.to_vec()),
         ArchiveKind::Tar => tar_bytes(bin_path, executable),
         ArchiveKind::TarGz => {
@@ -100,7 +139,7 @@ fn parent_dirs(path: &str) -> Vec<String> {
         .collect()
 }
 
-fn tar_bytes(bin_path: &str, executable: &[u8]) -> Result<Vec<u8>> {
+fn tar_bytes(bin_path: &str, executable: &[u8], escape: Option<Escape>) -> Result<Vec<u8>> {
     let mut tar = tar::Builder::new(Vec::new());
     tar.mode(tar::HeaderMode::Deterministic);
     for dir in parent_dirs(bin_path) {
@@ -123,7 +162,44 @@ fn tar_bytes(bin_path: &str, executable: &[u8]) -> Result<Vec<u8>> {
     header.set_size(executable.len() as u64);
     tar.append_data(&mut header, bin_path, executable)
         .with_context(|| format!("add {bin_path} to the tar"))?;
+    match escape {
+        None => {}
+        Some(Escape::Parent) => append_raw(&mut tar, "../skillrig-escaped", None)?,
+        Some(Escape::Absolute) => append_raw(&mut tar, "/tmp/skillrig-escaped", None)?,
+        Some(Escape::Symlink) => {
+            append_raw(&mut tar, "escape", Some("../../.."))?;
+            append_raw(&mut tar, "escape/skillrig-escaped", None)?;
+        }
+    }
     tar.into_inner().context("finish the tar")
+}
+
+/// Appends a file (or, with `link`, a symlink) under a path written into the header as it is:
+/// the tar crate's own setters refuse `..` and absolute paths, as a careful archiver would.
+fn append_raw(tar: &mut tar::Builder<Vec<u8>>, path: &str, link: Option<&str>) -> Result<()> {
+    let body = b"escaped\n";
+    let mut header = tar::Header::new_old();
+    let name = &mut header.as_old_mut().name;
+    name[..path.len()].copy_from_slice(path.as_bytes());
+    header.set_mode(0o644);
+    header.set_mtime(FIXED_MTIME);
+    match link {
+        Some(target) => {
+            header.set_entry_type(tar::EntryType::Symlink);
+            let linkname = &mut header.as_old_mut().linkname;
+            linkname[..target.len()].copy_from_slice(target.as_bytes());
+            header.set_size(0);
+            header.set_cksum();
+            tar.append(&header, std::io::empty())
+        }
+        None => {
+            header.set_entry_type(tar::EntryType::Regular);
+            header.set_size(body.len() as u64);
+            header.set_cksum();
+            tar.append(&header, &body[..])
+        }
+    }
+    .with_context(|| format!("add {path} to the tar"))
 }
 
 fn zip_bytes(bin_path: &str, executable: &[u8]) -> Result<Vec<u8>> {

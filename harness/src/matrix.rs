@@ -43,6 +43,8 @@ pub struct Cell {
     pub detail: String,
     /// Requests that did not go to a route of the fake (must be empty).
     pub strays: Vec<String>,
+    /// Some step ran mise several times at once: the request count varies from run to run.
+    pub concurrent: bool,
 }
 
 impl Cell {
@@ -60,6 +62,7 @@ impl Cell {
             seconds: (report.elapsed.as_secs_f64() * 10.0).round() / 10.0,
             detail: redact(&report.verdict.detail),
             strays: report.strays.iter().map(|s| redact(s)).collect(),
+            concurrent: report.concurrent,
         }
     }
 
@@ -75,7 +78,8 @@ impl Cell {
 
     /// The form committed in the markdown matrix. A run that fails stops mise's other install
     /// jobs wherever they are, so its request count varies from run to run: only the count of a
-    /// run whose every step did what it should (`ok`, `over-budget`) is stable enough to commit.
+    /// run whose every step did what it should (`ok`, `over-budget`) is stable enough to commit,
+    /// and not even that when mise ran several times at once.
     pub fn stable_summary(&self) -> String {
         if self.counts_are_stable() {
             self.summary()
@@ -85,7 +89,7 @@ impl Cell {
     }
 
     fn counts_are_stable(&self) -> bool {
-        matches!(self.outcome, Class::Ok | Class::OverBudget)
+        matches!(self.outcome, Class::Ok | Class::OverBudget) && !self.concurrent
     }
 
     /// For the scenario sections: requests step by step and redirect hops, when stable and
@@ -408,6 +412,7 @@ mod tests {
             journal: vec![],
             transcript: vec![],
             scratch: PathBuf::from("/tmp/scratch/run"),
+            concurrent: false,
         }
     }
 
@@ -459,7 +464,17 @@ mod tests {
             seconds: 0.0,
             detail: String::new(),
             strays: vec![],
+            concurrent: false,
         }
+    }
+
+    #[test]
+    fn a_concurrent_run_commits_no_request_count() {
+        let mut c = cell("faults/x", "p", Class::Ok, Some(true), 8);
+        assert_eq!(c.stable_summary(), "ok (clean) · 8 req");
+        c.concurrent = true;
+        assert_eq!(c.stable_summary(), "ok (clean)");
+        assert_eq!(c.requests_note(), None);
     }
 
     #[test]

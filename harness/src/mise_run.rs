@@ -283,7 +283,7 @@ pub fn isolated_env(
 }
 
 /// A mise binary and the isolated home it runs in.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct MiseRun {
     bin: PathBuf,
     layout: Layout,

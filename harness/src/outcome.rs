@@ -67,6 +67,8 @@ pub struct Expected {
     pub ls_key: String,
     /// The tool must end up not installed (`binary` and `version` are then unused).
     pub absent: bool,
+    /// Versions that must have no install dir: what a failed install must not leave behind.
+    pub not_installed: Vec<String>,
 }
 
 /// What was seen of one tool.
@@ -271,6 +273,15 @@ pub fn judge(
     let mut unwanted = Vec::new();
     let mut decorated = false;
     for (want, got) in expected.iter().zip(seen) {
+        for version in &want.not_installed {
+            let has_dir = got
+                .install_dirs
+                .iter()
+                .any(|dir| dir.rsplit(['/', '\\']).next() == Some(version.as_str()));
+            if has_dir || got.installed.contains(version) {
+                unwanted.push(format!("{} {version} is installed", want.tool));
+            }
+        }
         if want.absent {
             if let Some(found) = got.installed.first().or(got.install_dirs.first()) {
                 unwanted.push(format!("{} is installed ({found})", want.tool));
@@ -473,6 +484,7 @@ mod tests {
                 version: "1.7.0".into(),
                 ls_key: "jira".into(),
                 absent: false,
+                not_installed: vec![],
             },
             Expected {
                 tool: "tfc".into(),
@@ -480,6 +492,7 @@ mod tests {
                 version: "0.0.6".into(),
                 ls_key: "tfc".into(),
                 absent: false,
+                not_installed: vec![],
             },
         ]
     }
@@ -610,6 +623,7 @@ mod tests {
             version: String::new(),
             ls_key: tool.into(),
             absent: true,
+            not_installed: vec![],
         }
     }
 
@@ -782,6 +796,7 @@ mod tests {
             version: "1.7.0".into(),
             ls_key: "jira".into(),
             absent: false,
+            not_installed: vec![],
         };
         expected[0].version = "1.6.1".into();
         let both = Seen {

@@ -53,7 +53,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use crate::fake_github::FakeGithub;
+use crate::fake_github::{FakeGithub, RouteKind};
 use crate::fixture::{BuiltOrigin, Origin};
 use crate::mise_run::{Endpoints, MiseRun, Output};
 use crate::outcome::{self, Class, Expected, Seen, StepRun, StreamIndex, Verdict};
@@ -130,6 +130,81 @@ pub struct Step {
     /// The step must fail, its stderr containing each of these texts.
     #[serde(default)]
     pub fails_with: Vec<String>,
+    /// Faults the fake GitHub injects before the command (they last for the rest of the run).
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+    /// Files of the origin's default branch replaced before the command: path to new text.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    /// Runs the command this many times at once on the same dirs; the step succeeds only if
+    /// every run does (and fails with the first failure's output).
+    #[serde(default)]
+    pub together: Option<usize>,
+}
+
+/// A fault the fake GitHub injects, as a scenario writes it:
+/// `{ kind = "status", route = "contents", status = 503, times = 10 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Fault {
+    /// The next `times` requests to `route` answer `status`.
+    Status {
+        /// The route, by its name in [`route_kind`].
+        route: String,
+        /// The HTTP status to answer.
+        status: u16,
+        /// How many requests in a row fail.
+        times: u64,
+    },
+    /// Every download of the asset `asset` stops half way.
+    Truncate {
+        /// The asset's name.
+        asset: String,
+    },
+    /// Every download of the asset `asset` has one byte flipped.
+    Alter {
+        /// The asset's name.
+        asset: String,
+    },
+    /// `allowed` more API requests succeed, then the API answers 403 rate limit exceeded.
+    RateLimit {
+        /// How many API requests still succeed.
+        allowed: u32,
+    },
+}
+
+/// The fake's route a scenario names by `name`.
+pub fn route_kind(name: &str) -> Result<RouteKind> {
+    Ok(match name {
+        "repo" => RouteKind::Repo,
+        "releases" => RouteKind::ReleasesList,
+        "release_by_tag" => RouteKind::ReleaseByTag,
+        "release_asset" => RouteKind::ReleaseAsset,
+        "contents" => RouteKind::Contents,
+        "download" => RouteKind::Download,
+        "object" => RouteKind::Object,
+        other => bail!(
+            "unknown route `{other}`; use repo, releases, release_by_tag, release_asset, \
+             contents, download or object"
+        ),
+    })
+}
+
+impl Fault {
+    /// Sets the fault up on `fake`.
+    pub async fn inject(&self, fake: &FakeGithub) -> Result<()> {
+        match self {
+            Fault::Status {
+                route,
+                status,
+                times,
+            } => fake.fail(route_kind(route)?, *status, *times).await,
+            Fault::Truncate { asset } => fake.truncate(asset),
+            Fault::Alter { asset } => fake.alter(asset),
+            Fault::RateLimit { allowed } => fake.rate_limit(*allowed),
+        }
+        Ok(())
+    }
 }
 
 /// A release published mid-scenario: the next version of one binary's stream.
@@ -160,6 +235,9 @@ pub struct Expect {
     /// The tool must end up not installed.
     #[serde(default)]
     pub absent: bool,
+    /// Versions that must have no install dir (a failed install leaves nothing behind).
+    #[serde(default)]
+    pub not_installed: Vec<String>,
 }
 
 impl Expect {
@@ -292,6 +370,9 @@ pub struct Report {
     pub transcript: Vec<Output>,
     /// Where the run lived.
     pub scratch: PathBuf,
+    /// Some step ran mise several times at once, so how many requests each run sent depends on
+    /// which one got the install lock first.
+    pub concurrent: bool,
 }
 
 /// The scratch directory of a run, kept under the target dir like cargo's test scratch dirs.
@@ -373,10 +454,31 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
         for publish in &step.publish {
             fake.publish_version(&built.full_name(), &publish.binary, &publish.version)?;
         }
+        for (path, text) in &step.files {
+            fake.set_file(&built.full_name(), path, text)?;
+        }
+        for fault in &step.faults {
+            fault.inject(&fake).await?;
+        }
         if let Some(config) = &step.config {
             mise.write_project_config(config)?;
         }
-        let out = mise.run(&step.args).await?;
+        let out = match step.together {
+            Some(n) if n > 1 => {
+                let mut runs = tokio::task::JoinSet::new();
+                for _ in 0..n {
+                    let (mise, args) = (mise.clone(), step.args.clone());
+                    runs.spawn(async move { mise.run(&args).await });
+                }
+                let mut outs = Vec::new();
+                while let Some(done) = runs.join_next().await {
+                    outs.push(done.context("a concurrent mise run panicked")??);
+                }
+                let first_failure = outs.iter().position(|o| !o.success()).unwrap_or(0);
+                outs.swap_remove(first_failure)
+            }
+            _ => mise.run(&step.args).await?,
+        };
         let journal = fake.journal().await;
         let requests = journal[received.min(journal.len())..]
             .iter()
@@ -415,6 +517,7 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
             version: e.version.clone().unwrap_or_default(),
             ls_key: e.ls_key().to_string(),
             absent: e.absent,
+            not_installed: e.not_installed.clone(),
         })
         .collect();
     let verdict = outcome::judge_run(&expected, &seen, &step_runs, &streams);
@@ -438,6 +541,10 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
         journal,
         transcript,
         scratch: root.to_path_buf(),
+        concurrent: scenario
+            .steps
+            .iter()
+            .any(|s| s.together.is_some_and(|n| n > 1)),
     })
 }
 
