@@ -232,9 +232,10 @@ def find_crate_file(name: str, version: str) -> Path | None:
     return found[0] if found else None
 
 
-def fetch_registry_crate(name: str, version: str, sha256: str) -> Path:
+def fetch_registry_crate(name: str, version: str, sha256: str | None) -> Path:
     """The .crate file of `name` at `version`, downloaded by cargo itself if needed, and checked
-    against `sha256` (pins.toml's for mise, mise's Cargo.lock's for its own crates)."""
+    against `sha256` (pins.toml's for mise, mise's Cargo.lock's for its own crates). With no
+    `sha256` (a version no pin names) the check is cargo's own, against the registry index."""
     crate = find_crate_file(name, version)
     if crate is None:
         log(f"fetching the {name} {version} crate with cargo")
@@ -254,7 +255,7 @@ def fetch_registry_crate(name: str, version: str, sha256: str) -> Path:
             raise PinError(f"cargo fetched {name} {version} but its .crate file is not under "
                            f"{cargo_home()}/registry/cache")
     digest = hashlib.sha256(crate.read_bytes()).hexdigest()
-    if digest != sha256:
+    if sha256 is not None and digest != sha256:
         raise PinError(f"{crate} has sha256 {digest}, expected {sha256}")
     return crate
 

@@ -222,3 +222,39 @@ class MissingTestFixturesTest(unittest.TestCase):
                 'const F: &str = include_str!(\n    "../../test/fixtures/gone/f.json"\n);\n')
             missing = pins.missing_test_fixtures(src)
         self.assertEqual([p.name for p in missing], ["b.json", "logo.txt", "f.json"])
+
+
+class BackendDriftTest(unittest.TestCase):
+    def setUp(self):
+        import importlib.machinery
+        import importlib.util
+        path = str(Path(__file__).resolve().parent.parent / "backend-drift")
+        loader = importlib.machinery.SourceFileLoader("backend_drift", path)
+        spec = importlib.util.spec_from_loader("backend_drift", loader)
+        self.drift = importlib.util.module_from_spec(spec)
+        loader.exec_module(self.drift)
+
+    SOURCE = '''
+        match prefix {
+            "aqua" => BackendType::Aqua,
+            "pypi" | "pipx" => BackendType::Pipx,
+            "s3" => BackendType::S3,
+            _ => BackendType::Unknown,
+        }
+    '''
+
+    def test_reads_every_name_of_every_arm(self):
+        self.assertEqual(self.drift.backend_names(self.SOURCE),
+                         {"aqua": "Aqua", "pypi": "Pipx", "pipx": "Pipx", "s3": "S3"})
+
+    def test_a_source_without_arms_is_an_error(self):
+        with self.assertRaises(pins.PinError):
+            self.drift.backend_names("pub enum BackendType { Aqua }")
+
+    def test_drift_names_added_and_removed(self):
+        old = self.drift.backend_names(self.SOURCE)
+        new = self.drift.backend_names(self.SOURCE.replace('"s3" => BackendType::S3,',
+                                                           '"skillrig" => BackendType::Skillrig,'))
+        result = self.drift.drift(old, new)
+        self.assertEqual(result["added"], ["skillrig"])
+        self.assertEqual(result["removed"], ["s3"])
