@@ -345,6 +345,19 @@ def apply_series(pin: Pin, src: Path) -> None:
         log(f"{pin.name}: applied {patch.name}")
 
 
+GIT_ID = ["-c", "user.name=skillrig-mise", "-c", "user.email=skillrig-mise@localhost"]
+
+
+def git(cwd: Path, *args: str, capture: bool = False, check: bool = True) -> str:
+    """Runs git in `cwd` (a repository of the scripts' own, never the project's)."""
+    proc = subprocess.run(["git", *GIT_ID, *args], cwd=cwd, text=True,
+                          stdout=subprocess.PIPE if capture else sys.stderr, stderr=sys.stderr,
+                          env={**os.environ, "GIT_CEILING_DIRECTORIES": str(cwd.parent)})
+    if check and proc.returncode != 0:
+        raise PinError(f"`git {' '.join(args)}` failed in {cwd}")
+    return proc.stdout or ""
+
+
 def ensure_system_packages() -> None:
     missing = [p for p in SYSTEM_PACKAGES
                if subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], capture_output=True,

@@ -258,3 +258,38 @@ class BackendDriftTest(unittest.TestCase):
         result = self.drift.drift(old, new)
         self.assertEqual(result["added"], ["skillrig"])
         self.assertEqual(result["removed"], ["s3"])
+
+
+class BumpMiseTest(unittest.TestCase):
+    def setUp(self):
+        import importlib.machinery
+        import importlib.util
+        path = str(Path(__file__).resolve().parent.parent / "bump-mise")
+        loader = importlib.machinery.SourceFileLoader("bump_mise", path)
+        spec = importlib.util.spec_from_loader("bump_mise", loader)
+        self.bump = importlib.util.module_from_spec(spec)
+        loader.exec_module(self.bump)
+
+    def test_versions_order_numerically(self):
+        key = self.bump.version_key
+        self.assertLess(key("2026.4.20"), key("2026.10.25"))
+        self.assertLess(key("2026.10.9"), key("2026.10.25"))
+
+    def test_a_conflict_is_reported_by_patch_file_and_hunk(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp) / "repo"
+            work.mkdir()
+            pins.git(work, "init", "-q", "-b", "main")
+            (work / "a.rs").write_text("one\ntwo\n")
+            pins.git(work, "add", "-A")
+            pins.git(work, "commit", "-q", "-m", "base")
+            pins.git(work, "checkout", "-q", "-b", "theirs")
+            (work / "a.rs").write_text("one\nTWO (theirs)\n")
+            pins.git(work, "commit", "-q", "-am", "feat: theirs")
+            pins.git(work, "checkout", "-q", "main")
+            (work / "a.rs").write_text("one\nTWO (ours)\n")
+            pins.git(work, "commit", "-q", "-am", "ours")
+            subprocess.run(["git", *pins.GIT_ID, "cherry-pick", "theirs"], cwd=work,
+                           capture_output=True)
+            report = self.bump.conflict_report(work, "feat: theirs")
+        self.assertEqual(report, "patch `feat: theirs`: a.rs: 1 conflicting hunk(s) at line(s) 2")
