@@ -494,10 +494,10 @@ def missing_test_fixtures(src: Path) -> list[Path]:
     return missing
 
 
-def unit_test(pin: Pin, filters: list[str]) -> None:
-    """Run mise's own unit tests in the pin's source tree (the patch's tests: `backend::skillrig`)."""
-    if not pin.patched:
-        raise PinError(f"pin {pin.name!r} carries no patch series; its unit tests are upstream's")
+def cargo_in_tree(pin: Pin, cargo_args: list[str], capture: bool = False,
+                  label: str = "") -> subprocess.CompletedProcess:
+    """Runs `cargo <cargo_args>` in the pin's prepared source tree, with the shared target dir and
+    the pin's crate patches, holding the target-dir lock. Test runs get their stand-ins first."""
     ensure_system_packages()
     root = cache_root()
     (root / "locks").mkdir(parents=True, exist_ok=True)
@@ -513,12 +513,26 @@ def unit_test(pin: Pin, filters: list[str]) -> None:
         # keeps them in git, the published crate has none.
         for name in TEST_HOME_DIRS:
             (src / "test" / name).mkdir(parents=True, exist_ok=True)
-        # mise's repository runs its unit tests on one thread (settings and env are global).
-        cmd = ["cargo", "test", "--locked", "--lib", *cargo_patch_args(pin, src), "--",
-               *filters, "--test-threads=1"]
-        log(f"{pin.name}: {' '.join(cmd[:4])} ... -- {' '.join(filters)} in {src} (measured on 2 "
-            f"cores: ~12 min for the first test build of the mise crate, ~4 min after a change)")
-        proc = subprocess.run(cmd, cwd=src, env={**os.environ, "CARGO_TARGET_DIR": str(root / "target")})
+        # [patch] args go before `--` (the test binary's own arguments).
+        head, sep, tail = (cargo_args[:cargo_args.index("--")], ["--"],
+                           cargo_args[cargo_args.index("--") + 1:]) if "--" in cargo_args \
+            else (cargo_args, [], [])
+        cmd = ["cargo", *head, *cargo_patch_args(pin, src), *sep, *tail]
+        log(f"{pin.name}: cargo {' '.join(head)} {' '.join(sep + tail)} in {src}{label}")
+        return subprocess.run(cmd, cwd=src, text=True,
+                              stdout=subprocess.PIPE if capture else None,
+                              stderr=subprocess.STDOUT if capture else None,
+                              env={**os.environ, "CARGO_TARGET_DIR": str(root / "target")})
+
+
+def unit_test(pin: Pin, filters: list[str]) -> None:
+    """Run mise's own unit tests in the pin's source tree (the patch's tests: `backend::skillrig`)."""
+    if not pin.patched:
+        raise PinError(f"pin {pin.name!r} carries no patch series; its unit tests are upstream's")
+    # mise's repository runs its unit tests on one thread (settings and env are global).
+    proc = cargo_in_tree(pin, ["test", "--locked", "--lib", "--", *filters, "--test-threads=1"],
+                         label=" (measured on 2 cores: ~5 min for the first test build of the "
+                               "mise crate, ~2.5 min after a change)")
     if proc.returncode != 0:
         raise PinError(f"{pin.name}: mise's unit tests failed (see above)")
 
