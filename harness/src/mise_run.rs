@@ -340,6 +340,12 @@ impl MiseRun {
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
     }
 
+    /// Write the system config (`$MISE_SYSTEM_CONFIG_DIR/config.toml`).
+    pub fn write_system_config(&self, text: &str) -> Result<()> {
+        let path = self.layout.root.join("etc").join("config.toml");
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+    }
+
     /// The command for `mise <args>` in the project directory, with the isolated environment.
     pub fn command(&self, args: &[String]) -> Command {
         let mut cmd = Command::new(&self.bin);

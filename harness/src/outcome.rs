@@ -3,7 +3,9 @@
 //! received. Exit codes alone decide nothing.
 //!
 //! [`judge_run`] judges a whole run in this order, the first finding deciding the class:
+//! 0. a secret showed where it must not ([`with_leaks`]): `leak`, whatever else happened;
 //! 1. a step that must fail (`fails_with`) did not, or failed with other words: `wrong-error`;
+//!    a step changed a file it was given read-only: `error`;
 //! 2. the tools ([`judge`]): `collision`, `wrong-stream`, `wrong-version`, an absent tool that
 //!    is installed (`error`), `not-found` or `error` from the first unexpected failure;
 //! 3. a step printed other stdout lines than `stdout_lines`: `wrong-output`;
@@ -36,6 +38,8 @@ pub enum Class {
     OverBudget,
     /// Anything else; the detail has the first error line.
     Error,
+    /// A token showed in output or a written file, or went with a request off the API.
+    Leak,
 }
 
 impl fmt::Display for Class {
@@ -50,6 +54,7 @@ impl fmt::Display for Class {
             Class::WrongOutput => "wrong-output",
             Class::OverBudget => "over-budget",
             Class::Error => "error",
+            Class::Leak => "leak",
         })
     }
 }
@@ -107,6 +112,8 @@ pub struct StepRun {
     pub stdout_lines: Option<Vec<String>>,
     /// Its request budget, if any.
     pub max_requests: Option<usize>,
+    /// Files it was given read-only and changed anyway.
+    pub changed: Vec<String>,
 }
 
 /// `tool` without a trailing `@version` (`skillrig:acme/origin/jira@1.6` gives
@@ -176,6 +183,16 @@ pub fn judge_run(
         }
         shown.push(format!("{} failed as expected: {said}", step.label));
     }
+    if let Some(step) = steps.iter().find(|s| !s.changed.is_empty()) {
+        return verdict(
+            Class::Error,
+            format!(
+                "{} changed {}, which it was given read-only",
+                step.label,
+                quoted(&step.changed)
+            ),
+        );
+    }
     let errors: Vec<String> = steps
         .iter()
         .filter(|s| !s.success && s.fails_with.is_empty())
@@ -236,6 +253,18 @@ pub fn judge_run(
         .collect::<Vec<_>>()
         .join("; ");
     base
+}
+
+/// `verdict`, unless a secret leaked: then `leak`, naming where.
+pub fn with_leaks(verdict: Verdict, leaks: &[String]) -> Verdict {
+    if leaks.is_empty() {
+        return verdict;
+    }
+    Verdict {
+        class: Class::Leak,
+        clean_versions: None,
+        detail: leaks.join("; "),
+    }
 }
 
 /// `` `a`, `b` ``, or `nothing` for an empty list.
@@ -638,6 +667,28 @@ mod tests {
     }
 
     const NO_METADATA: &str = "mise ERROR acme/origin has no origin metadata: neither .skillrig-origin.toml nor index.json";
+
+    #[test]
+    fn a_step_that_changes_a_read_only_file_is_an_error() {
+        let mut s = step("step 3 (`mise install --locked`)", true, "");
+        s.changed = vec!["project/mise.lock".into()];
+        let v = judge_run(&[], &[], &[s], &TwoStreams);
+        assert_eq!(v.class, Class::Error);
+        assert_eq!(
+            v.detail,
+            "step 3 (`mise install --locked`) changed `project/mise.lock`, which it was given read-only"
+        );
+    }
+
+    #[test]
+    fn a_leak_decides_the_class_whatever_else_happened() {
+        let ok = judge_run(&[], &[], &[step("step 1", true, "")], &TwoStreams);
+        assert_eq!(with_leaks(ok.clone(), &[]), ok);
+        let leaked = with_leaks(ok, &["the token is in project/mise.lock".into()]);
+        assert_eq!(leaked.class, Class::Leak);
+        assert_eq!(leaked.detail, "the token is in project/mise.lock");
+        assert_eq!(leaked.class.to_string(), "leak");
+    }
 
     #[test]
     fn base_tools_drop_a_trailing_version_only() {

@@ -12,6 +12,10 @@
 //! jira = "github:acme/origin"
 //! '''
 //! [env]                               # extra environment for every command (optional)
+//! global_config = "..."               # the user's global config.toml (optional)
+//! system_config = "..."               # the system config, $MISE_SYSTEM_CONFIG_DIR/config.toml
+//! [scratch_files]                     # files below the scratch root (optional)
+//! "home/.config/gh/hosts.yml" = "..."
 //! [[step]]
 //! args = ["install"]                  # `mise install`
 //! config = "..."                      # rewrite mise.toml before this step (optional)
@@ -19,6 +23,7 @@
 //! max_requests = 14                   # budget: requests this step may send (optional)
 //! stdout_lines = ["0.0.5", "0.0.6"]   # exactly what it must print (optional)
 //! fails_with = ["no origin metadata"] # it must fail, its stderr holding each text (optional)
+//! read_only = ["project/mise.lock"]   # files made read-only that the step must not change
 //! [[expect]]
 //! tool = "jira"                       # as `mise x` takes it
 //! ls_key = "jira"                     # its key in `mise ls --json` (default: tool)
@@ -45,6 +50,18 @@
 //!   objects host not counted (a download is one request; see [`crate::matrix`]), are at most
 //!   this; otherwise `over-budget` (judged once everything else is ok). `max_requests = 0` on a
 //!   repeated `install` proves a warm install stays off the network.
+//! - `read_only`: the files (below the scratch root) are made read-only before the step and must
+//!   hold the same bytes after it (root ignores the mode; the bytes are compared all the same);
+//!   otherwise `error`.
+//! - Secrets: the fixture's token and every `[env]` value whose name holds `TOKEN` must not
+//!   appear in any command's output, nor in any file below the scratch root but the
+//!   `scratch_files` the scenario wrote, and no request off the API (a download, an object)
+//!   may carry a token; otherwise `leak`, whatever else happened.
+//!
+//! Texts in `config`, `global_config`, `system_config`, `[env]` values, `scratch_files` and a
+//! step's `config` may name `{ghes_api}`, the fake's Enterprise Server API
+//! (`http://127.0.0.1:PORT/api/v3`, a loopback URL mise sends a token to), and `{scratch}`, the
+//! scratch root.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -53,7 +70,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
-use crate::fake_github::{FakeGithub, RouteKind};
+use crate::fake_github::{Auth, FakeGithub, JournalEntry, RouteKind};
 use crate::fixture::{BuiltOrigin, Origin};
 use crate::mise_run::{Endpoints, MiseRun, Output};
 use crate::outcome::{self, Class, Expected, Seen, StepRun, StreamIndex, Verdict};
@@ -101,6 +118,15 @@ pub struct Scenario {
     /// Extra environment for every command.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// The user's global config (`MISE_GLOBAL_CONFIG_FILE`).
+    #[serde(default)]
+    pub global_config: Option<String>,
+    /// The system config (`$MISE_SYSTEM_CONFIG_DIR/config.toml`).
+    #[serde(default)]
+    pub system_config: Option<String>,
+    /// Files written below the scratch root before the first step: path to text.
+    #[serde(default)]
+    pub scratch_files: BTreeMap<String, String>,
     /// The commands, in order.
     #[serde(rename = "step")]
     pub steps: Vec<Step>,
@@ -140,6 +166,9 @@ pub struct Step {
     /// every run does (and fails with the first failure's output).
     #[serde(default)]
     pub together: Option<usize>,
+    /// Files below the scratch root made read-only before the command, which it must not change.
+    #[serde(default)]
+    pub read_only: Vec<String>,
 }
 
 /// A fault the fake GitHub injects, as a scenario writes it:
@@ -441,10 +470,35 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
         url_replacements: fake.url_replacements().to_string(),
         proxy: tripwire.url(),
     };
+    let vars = Placeholders {
+        ghes_api: fake.enterprise_api(),
+        scratch: root.display().to_string(),
+    };
     let mut extra = pin.quirk_env();
-    extra.extend(scenario.env.clone());
+    extra.extend(
+        scenario
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), vars.expand(v))),
+    );
     let mise = MiseRun::new(bin, root, &endpoints, &extra)?;
-    mise.write_project_config(&scenario.config)?;
+    mise.write_project_config(&vars.expand(&scenario.config))?;
+    if let Some(text) = &scenario.global_config {
+        mise.write_global_config(&vars.expand(text))?;
+    }
+    if let Some(text) = &scenario.system_config {
+        mise.write_system_config(&vars.expand(text))?;
+    }
+    let mut own_files = BTreeSet::new();
+    for (path, text) in &scenario.scratch_files {
+        let path = scratch_path(root, path)?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::write(&path, vars.expand(text))
+            .with_context(|| format!("writing {}", path.display()))?;
+        own_files.insert(path);
+    }
 
     let mut transcript = Vec::new();
     let mut step_runs = Vec::new();
@@ -461,7 +515,18 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
             fault.inject(&fake).await?;
         }
         if let Some(config) = &step.config {
-            mise.write_project_config(config)?;
+            mise.write_project_config(&vars.expand(config))?;
+        }
+        let mut read_only = Vec::new();
+        for name in &step.read_only {
+            let path = scratch_path(root, name)?;
+            let bytes = std::fs::read(&path).with_context(|| {
+                format!("{}: read_only names {}", step.label(index), path.display())
+            })?;
+            let mut mode = std::fs::metadata(&path)?.permissions();
+            mode.set_readonly(true);
+            std::fs::set_permissions(&path, mode)?;
+            read_only.push((name.clone(), path, bytes));
         }
         let out = match step.together {
             Some(n) if n > 1 => {
@@ -485,6 +550,11 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
             .filter(|e| !e.is_redirect_hop())
             .count();
         received = journal.len();
+        let changed = read_only
+            .into_iter()
+            .filter(|(_, path, bytes)| std::fs::read(path).ok().as_ref() != Some(bytes))
+            .map(|(name, _, _)| name)
+            .collect();
         step_runs.push(StepRun {
             label: step.label(index),
             success: out.success(),
@@ -498,6 +568,7 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
             fails_with: step.fails_with.clone(),
             stdout_lines: step.stdout_lines.clone(),
             max_requests: step.max_requests,
+            changed,
         });
         transcript.push(out);
     }
@@ -520,7 +591,12 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
             not_installed: e.not_installed.clone(),
         })
         .collect();
-    let verdict = outcome::judge_run(&expected, &seen, &step_runs, &streams);
+    let secrets = secrets(&built, &extra);
+    let leaks = leaks(&secrets, &transcript, root, &own_files, &entries)?;
+    let verdict = outcome::with_leaks(
+        outcome::judge_run(&expected, &seen, &step_runs, &streams),
+        &leaks,
+    );
 
     let mut strays: Vec<String> = tripwire
         .caught()
@@ -546,6 +622,99 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
             .iter()
             .any(|s| s.together.is_some_and(|n| n > 1)),
     })
+}
+
+/// What `{ghes_api}` and `{scratch}` stand for in a scenario's texts.
+struct Placeholders {
+    ghes_api: String,
+    scratch: String,
+}
+
+impl Placeholders {
+    fn expand(&self, text: &str) -> String {
+        text.replace("{ghes_api}", &self.ghes_api)
+            .replace("{scratch}", &self.scratch)
+    }
+}
+
+/// `name` below the scratch root; a path that would leave it is refused.
+fn scratch_path(root: &Path, name: &str) -> Result<PathBuf> {
+    let relative = Path::new(name);
+    if relative.is_absolute()
+        || relative
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        bail!("`{name}`: scratch files are named by a plain path below the scratch root");
+    }
+    Ok(root.join(relative))
+}
+
+/// The secrets of a run: the origin's token, and the value of every variable of the run's
+/// environment whose name holds `TOKEN` (tokens a scenario gives mise).
+fn secrets(origin: &BuiltOrigin, env: &BTreeMap<String, String>) -> Vec<String> {
+    let mut secrets: Vec<String> = origin.token.iter().cloned().collect();
+    secrets.extend(
+        env.iter()
+            .filter(|(k, v)| k.contains("TOKEN") && v.len() >= 8)
+            .map(|(_, v)| v.clone()),
+    );
+    secrets.sort();
+    secrets.dedup();
+    secrets
+}
+
+/// Where a secret showed: a command's output, a file below `root` other than `own_files`
+/// (those the scenario wrote), or a request off the API that carried a token.
+fn leaks(
+    secrets: &[String],
+    transcript: &[Output],
+    root: &Path,
+    own_files: &BTreeSet<PathBuf>,
+    journal: &[JournalEntry],
+) -> Result<Vec<String>> {
+    let mut found: Vec<String> = journal
+        .iter()
+        .filter(|e| e.auth != Auth::None && !e.may_carry_token())
+        .map(|e| format!("`{} {}` carried a token off the API", e.method, e.target))
+        .collect();
+    if secrets.is_empty() {
+        return Ok(found);
+    }
+    for out in transcript {
+        for (stream, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            if secrets.iter().any(|s| text.contains(s.as_str())) {
+                found.push(format!(
+                    "the token is in the {stream} of `mise {}`",
+                    out.args.join(" ")
+                ));
+            }
+        }
+    }
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
+            let path = entry?.path();
+            let meta = path.symlink_metadata()?;
+            if meta.is_dir() {
+                dirs.push(path);
+            } else if meta.is_file() && !own_files.contains(&path) {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                if secrets.iter().any(|s| contains(&bytes, s.as_bytes())) {
+                    let name = path.strip_prefix(root).unwrap_or(&path);
+                    found.push(format!("the token is in {}", name.display()));
+                }
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// The evidence: `mise ls --json`, then `mise x <tool> -- <binary>` for every expected tool.
@@ -681,6 +850,108 @@ mod tests {
         let text =
             "mise ERROR Failed to install tfc@1.7.0+jira: no asset matched\nxtfc@9.9.9 jira@1.0.0";
         assert_eq!(versions_mentioned(text, "tfc"), ["1.7.0+jira"]);
+    }
+
+    fn output(args: &str, stderr: &str) -> Output {
+        Output {
+            args: args.split(' ').map(str::to_string).collect(),
+            code: Some(0),
+            stdout: String::new(),
+            stderr: stderr.into(),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_secret_in_output_a_written_file_or_an_off_api_request_is_a_leak() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let secret = "ghp_0123456789".to_string();
+        std::fs::create_dir_all(root.path().join("project")).expect("mkdir");
+        std::fs::create_dir_all(root.path().join("home")).expect("mkdir");
+        std::fs::write(root.path().join("project/mise.lock"), "url = \"x\"\n").expect("write");
+        let own = root.path().join("home/token");
+        std::fs::write(&own, &secret).expect("write");
+        let own_files = BTreeSet::from([own]);
+        let api = JournalEntry {
+            method: "GET".into(),
+            target: "/api/v3/repos/acme/origin/releases".into(),
+            auth: Auth::Valid,
+            accept: None,
+        };
+        let clean = [output("install", "installed")];
+        let secrets = std::slice::from_ref(&secret);
+        let none = leaks(
+            secrets,
+            &clean,
+            root.path(),
+            &own_files,
+            std::slice::from_ref(&api),
+        )
+        .expect("scan");
+        assert!(none.is_empty(), "{none:?}");
+
+        std::fs::write(
+            root.path().join("project/mise.lock"),
+            format!("t = {secret}"),
+        )
+        .expect("write");
+        let object = JournalEntry {
+            target: "/objects/github-production-release-asset/7/1".into(),
+            ..api
+        };
+        let said = [output(
+            "install --verbose",
+            &format!("Authorization: Bearer {secret}"),
+        )];
+        let found = leaks(secrets, &said, root.path(), &own_files, &[object]).expect("scan");
+        assert_eq!(
+            found,
+            [
+                "`GET /objects/github-production-release-asset/7/1` carried a token off the API",
+                "the token is in project/mise.lock",
+                "the token is in the stderr of `mise install --verbose`",
+            ]
+        );
+    }
+
+    #[test]
+    fn secrets_are_the_origins_token_and_token_variables() {
+        let env = BTreeMap::from([
+            ("GITHUB_TOKEN".to_string(), "ghp_from_the_env".to_string()),
+            (
+                "MISE_LOG_LEVEL".to_string(),
+                "trace_not_a_secret".to_string(),
+            ),
+            ("MISE_GITHUB_GH_CLI_TOKENS".to_string(), "true".to_string()),
+        ]);
+        let origin = Origin::load("private")
+            .expect("fixture")
+            .build()
+            .expect("builds");
+        assert_eq!(
+            secrets(&origin, &env),
+            ["ghp_from_the_env", "ghp_skillrig_fixture_token"]
+        );
+    }
+
+    #[test]
+    fn placeholders_and_scratch_paths() {
+        let vars = Placeholders {
+            ghes_api: "http://127.0.0.1:1/api/v3".into(),
+            scratch: "/s".into(),
+        };
+        assert_eq!(
+            vars.expand("api_url = \"{ghes_api}\" # {scratch}/home"),
+            "api_url = \"http://127.0.0.1:1/api/v3\" # /s/home"
+        );
+        let root = Path::new("/s");
+        assert_eq!(
+            scratch_path(root, "home/.config/gh/hosts.yml").expect("plain"),
+            Path::new("/s/home/.config/gh/hosts.yml")
+        );
+        for bad in ["../etc/passwd", "/etc/passwd", "home/../../x"] {
+            assert!(scratch_path(root, bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -71,6 +71,15 @@ impl JournalEntry {
         self.auth == Auth::Valid
     }
 
+    /// Whether a client may send a token with this request: to the REST API (github.com's or
+    /// the Enterprise Server's) and to raw file contents, never with a download or to the
+    /// objects host, where it would leave the API host.
+    pub fn may_carry_token(&self) -> bool {
+        let path = self.target.split('?').next().unwrap_or_default();
+        super::route::parse(path)
+            .is_some_and(|route| route.kind().is_api() || route.kind() == super::RouteKind::Raw)
+    }
+
     /// Whether this is the second hop of a download: the fake serves asset bytes only on the
     /// objects host, which clients reach by following a 302 from a browser download URL or an
     /// API asset URL (as on github.com), so each such request is half of a download.

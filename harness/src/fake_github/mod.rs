@@ -49,6 +49,14 @@
 //! the bytes (`application/octet-stream`, `content-length`), needing no token like GitHub's
 //! signed URLs. Faults from [`FakeGithub::truncate`] and [`FakeGithub::alter`] apply here.
 //!
+//! Enterprise Server: the fake is also a GitHub Enterprise Server at its own address
+//! ([`FakeGithub::enterprise_api`]): the same API under `/api/v3`, web downloads at the root
+//! (`/{o}/{r}/releases/download/...`), payloads naming `http://127.0.0.1:PORT/api/v3` and
+//! `http://127.0.0.1:PORT`, and release objects redirected to `http://localhost:PORT` (another host,
+//! as GitHub's storage is). mise gives a token to an Enterprise API on a loopback address, and
+//! reaches it with no `url_replacements`, so token flows are tested there: through github.com's
+//! replacements mise drops the token, because a replacement changes the host.
+//!
 //! Catch-all (lowest priority): 404 `{"message":"Not Found",...}`, and the request is recorded in
 //! [`FakeGithub::unexpected`].
 //!
@@ -68,7 +76,9 @@ use anyhow::{Result, anyhow};
 use wiremock::{Match, Mock, MockServer, matchers};
 
 pub use journal::{Auth, JournalEntry, render};
-pub use route::{API_PREFIX, OBJECTS_PREFIX, RAW_PREFIX, RouteKind, WEB_PREFIX};
+pub use route::{
+    API_PREFIX, ENTERPRISE_API_PREFIX, OBJECTS_PREFIX, RAW_PREFIX, RouteKind, WEB_PREFIX,
+};
 use state::{
     CatchAll, Failure, Hosted, KnownRoute, RateLimit, RouteResponder, Shared, State, lock,
 };
@@ -176,6 +186,12 @@ impl FakeGithub {
     /// Where `https://api.github.com` is served: `<uri>/api.github.com`.
     pub fn api_base(&self) -> String {
         format!("{}{API_PREFIX}", self.uri())
+    }
+
+    /// The REST API of the Enterprise Server the fake also is: `<uri>/api/v3`, its web
+    /// routes at `<uri>/` and its release objects on `http://localhost:PORT` (another host).
+    pub fn enterprise_api(&self) -> String {
+        format!("{}{ENTERPRISE_API_PREFIX}", self.uri())
     }
 
     /// Where `https://github.com` is served: `<uri>/github.com`.

@@ -11,6 +11,9 @@ pub const WEB_PREFIX: &str = "/github.com";
 pub const RAW_PREFIX: &str = "/raw.githubusercontent.com";
 /// Path prefix of release asset bytes, standing in for GitHub's signed objects host.
 pub const OBJECTS_PREFIX: &str = "/objects/github-production-release-asset";
+/// Path prefix of a GitHub Enterprise Server's REST API: the fake is also an Enterprise Server
+/// at its own address, its API under `/api/v3` and its web routes at the root, as on a real one.
+pub const ENTERPRISE_API_PREFIX: &str = "/api/v3";
 
 /// The routes the fake serves. Each is mounted as one named mock, and each is also a
 /// [`wiremock::Match`] (on the path alone), so a fault can target it:
@@ -191,34 +194,11 @@ pub(crate) fn parse(path: &str) -> Option<Route> {
     if let Some(rest) = path.strip_prefix(API_PREFIX) {
         return parse_api(rest);
     }
-    if let Some(rest) = path
-        .strip_prefix(WEB_PREFIX)
-        .and_then(|r| r.strip_prefix('/'))
-    {
-        let (owner, repo, rest) = two_segments(rest)?;
-        let (tag, name) = if let Some(name) = rest.strip_prefix("/releases/latest/download/") {
-            (TagRef::Latest, name)
-        } else {
-            let rest = rest.strip_prefix("/releases/download/")?;
-            // A tag may arrive with raw slashes (`cli/jira/v1.0.0`): the name is the last segment.
-            let (tag, name) = rest.rsplit_once('/')?;
-            (TagRef::Tag(decode(tag)), name)
-        };
-        if name.is_empty() || name.contains('/') || matches!(&tag, TagRef::Tag(t) if t.is_empty()) {
-            return None;
-        }
-        return Some(Route::Download {
-            owner: decode(owner),
-            repo: decode(repo),
-            tag,
-            name: decode(name),
-        });
+    if let Some(rest) = path.strip_prefix(WEB_PREFIX) {
+        return parse_web(rest.strip_prefix('/')?);
     }
-    if let Some(rest) = path
-        .strip_prefix(RAW_PREFIX)
-        .and_then(|r| r.strip_prefix('/'))
-    {
-        let (owner, repo, rest) = two_segments(rest)?;
+    if let Some(rest) = path.strip_prefix(RAW_PREFIX) {
+        let (owner, repo, rest) = two_segments(rest.strip_prefix('/')?)?;
         let (git_ref, file) = rest.strip_prefix('/')?.split_once('/')?;
         if git_ref.is_empty() || file.is_empty() {
             return None;
@@ -230,11 +210,8 @@ pub(crate) fn parse(path: &str) -> Option<Route> {
             path: decode(file),
         });
     }
-    if let Some(rest) = path
-        .strip_prefix(OBJECTS_PREFIX)
-        .and_then(|r| r.strip_prefix('/'))
-    {
-        let (repo_id, asset_id, rest) = two_segments(rest)?;
+    if let Some(rest) = path.strip_prefix(OBJECTS_PREFIX) {
+        let (repo_id, asset_id, rest) = two_segments(rest.strip_prefix('/')?)?;
         if !rest.is_empty() {
             return None;
         }
@@ -243,7 +220,42 @@ pub(crate) fn parse(path: &str) -> Option<Route> {
             asset_id: asset_id.parse().ok()?,
         });
     }
-    None
+    if let Some(rest) = path.strip_prefix(ENTERPRISE_API_PREFIX) {
+        return parse_api(rest);
+    }
+    // The Enterprise Server's web host: `/{o}/{r}/releases/download/...` at the root.
+    parse_web(path.strip_prefix('/')?)
+}
+
+/// Whether `path` is served as the Enterprise Server (its API or its web routes), so that
+/// its payloads name the server's URLs rather than github.com's.
+pub(crate) fn is_enterprise(path: &str) -> bool {
+    ![API_PREFIX, WEB_PREFIX, RAW_PREFIX, OBJECTS_PREFIX]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
+/// A web download below the web host's root: `{o}/{r}/releases/download/{tag}/{name}` or
+/// `{o}/{r}/releases/latest/download/{name}`.
+fn parse_web(rest: &str) -> Option<Route> {
+    let (owner, repo, rest) = two_segments(rest)?;
+    let (tag, name) = if let Some(name) = rest.strip_prefix("/releases/latest/download/") {
+        (TagRef::Latest, name)
+    } else {
+        let rest = rest.strip_prefix("/releases/download/")?;
+        // A tag may arrive with raw slashes (`cli/jira/v1.0.0`): the name is the last segment.
+        let (tag, name) = rest.rsplit_once('/')?;
+        (TagRef::Tag(decode(tag)), name)
+    };
+    if name.is_empty() || name.contains('/') || matches!(&tag, TagRef::Tag(t) if t.is_empty()) {
+        return None;
+    }
+    Some(Route::Download {
+        owner: decode(owner),
+        repo: decode(repo),
+        tag,
+        name: decode(name),
+    })
 }
 
 fn parse_api(path: &str) -> Option<Route> {
@@ -349,6 +361,17 @@ mod tests {
             None
         );
         assert_eq!(parse("/api.github.com/user"), None);
+        assert_eq!(
+            parse("/api/v3/repos/acme/origin/releases"),
+            api("acme", "origin", Endpoint::ReleasesList),
+            "the Enterprise Server's API"
+        );
+        assert!(is_enterprise("/api/v3/repos/acme/origin"));
+        assert!(is_enterprise("/acme/origin/releases/download/v1/a"));
+        assert!(!is_enterprise("/api.github.com/repos/acme/origin"));
+        assert!(!is_enterprise(
+            "/objects/github-production-release-asset/7/1"
+        ));
     }
 
     #[test]
@@ -377,6 +400,12 @@ mod tests {
             })
         );
         assert_eq!(parse("/github.com/acme/origin"), None);
+        assert_eq!(
+            parse("/acme/origin/releases/download/v1.7.0%2Bjira/jira.tar.gz"),
+            download("v1.7.0+jira"),
+            "the Enterprise Server's web host"
+        );
+        assert_eq!(parse("/acme/origin"), None);
         assert_eq!(
             parse("/raw.githubusercontent.com/acme/origin/main/a/b.toml"),
             Some(Route::Raw {

@@ -9,7 +9,9 @@ use wiremock::{Match, Request, Respond, ResponseTemplate};
 use super::PublicUrls;
 use super::journal::{JournalEntry, presented_token};
 use super::payload;
-use super::route::{Endpoint, RepoRef, Route, RouteKind, TagRef, parse};
+use super::route::{
+    ENTERPRISE_API_PREFIX, Endpoint, RepoRef, Route, RouteKind, TagRef, is_enterprise, parse,
+};
 use crate::fixture::BuiltOrigin;
 
 /// GitHub's page size when `per_page` is absent.
@@ -279,10 +281,28 @@ impl State {
         expected.is_some() && presented_token(request).as_deref() == expected
     }
 
+    /// The public URLs and the objects host of the host `path` was sent to: github.com, or the
+    /// Enterprise Server the fake also is. The server's release objects sit on another host
+    /// (`localhost` rather than `127.0.0.1`), as GitHub's do, so a client following the redirect
+    /// must not carry the API's token along.
+    fn host_of(&self, path: &str) -> (PublicUrls, String) {
+        if !is_enterprise(path) {
+            return (self.public.clone(), self.uri.clone());
+        }
+        let public = PublicUrls {
+            api: format!("{}{ENTERPRISE_API_PREFIX}", self.uri),
+            web: self.uri.clone(),
+            raw: format!("{}/raw", self.uri),
+            uploads: format!("{}/api/uploads", self.uri),
+        };
+        (public, self.uri.replacen("127.0.0.1", "localhost", 1))
+    }
+
     fn respond(&mut self, request: &Request) -> ResponseTemplate {
         let Some(route) = parse(request.url.path()) else {
             return json_response(404, &payload::not_found());
         };
+        let (public, objects) = self.host_of(request.url.path());
         match route {
             Route::Api { repo, endpoint } => {
                 let authed = self
@@ -292,7 +312,7 @@ impl State {
                     return self.rate.headers(rate_limited(authed));
                 }
                 let response = match self.find(&repo) {
-                    Some(index) => self.api(request, index, endpoint),
+                    Some(index) => self.api(request, index, endpoint, &public, &objects),
                     None => json_response(404, &payload::not_found()),
                 };
                 self.rate
@@ -305,7 +325,7 @@ impl State {
                 repo,
                 tag,
                 name,
-            } => self.download(&owner, &repo, &tag, &name),
+            } => self.download(&owner, &repo, &tag, &name, &objects),
             Route::Raw {
                 owner,
                 repo,
@@ -336,14 +356,20 @@ fn rate_limited(authed: bool) -> ResponseTemplate {
 }
 
 impl State {
-    fn api(&self, request: &Request, index: usize, endpoint: Endpoint) -> ResponseTemplate {
+    fn api(
+        &self,
+        request: &Request,
+        index: usize,
+        endpoint: Endpoint,
+        public: &PublicUrls,
+        objects: &str,
+    ) -> ResponseTemplate {
         let authorized = self.authorized(request, index);
         let hosted = &self.origins[index];
         let origin = &hosted.origin;
         if origin.private && !authorized {
             return json_response(404, &payload::not_found());
         }
-        let public = &self.public;
         let not_found = || json_response(404, &payload::not_found());
         let query = request.url.query();
         match endpoint {
@@ -401,15 +427,15 @@ impl State {
                         .and_then(|v| v.to_str().ok())
                         .is_some_and(|accept| accept.contains("application/octet-stream"));
                     if wants_bytes {
-                        redirect(payload::object_url(&self.uri, hosted.id, asset))
+                        redirect(payload::object_url(objects, hosted.id, asset))
                     } else {
                         json_response(200, &payload::asset(public, origin, release, asset))
                     }
                 }
                 _ => not_found(),
             },
-            Endpoint::Contents(path) => self.contents(request, index, &path),
-            Endpoint::Commit(sha) => self.commit(index, &sha),
+            Endpoint::Contents(path) => self.contents(request, index, &path, public),
+            Endpoint::Commit(sha) => self.commit(index, &sha, public),
         }
     }
 
@@ -434,7 +460,13 @@ impl State {
             || origin.release_by_tag(git_ref).is_some()
     }
 
-    fn contents(&self, request: &Request, index: usize, path: &str) -> ResponseTemplate {
+    fn contents(
+        &self,
+        request: &Request,
+        index: usize,
+        path: &str,
+        public: &PublicUrls,
+    ) -> ResponseTemplate {
         let origin = &self.origins[index].origin;
         let git_ref = request
             .url
@@ -462,10 +494,7 @@ impl State {
                 return ResponseTemplate::new(200)
                     .set_body_raw(text.clone().into_bytes(), "application/vnd.github.raw");
             }
-            return json_response(
-                200,
-                &payload::file(&self.public, origin, &git_ref, path, text),
-            );
+            return json_response(200, &payload::file(public, origin, &git_ref, path, text));
         }
         // A directory: the files and subdirectories directly under `path`.
         let prefix = if path.is_empty() {
@@ -491,17 +520,17 @@ impl State {
         }
         let listing: Vec<Value> = entries
             .iter()
-            .map(|(p, text)| payload::dir_entry(&self.public, origin, &git_ref, p, *text))
+            .map(|(p, text)| payload::dir_entry(public, origin, &git_ref, p, *text))
             .collect();
         if accept.contains("vnd.github.object") {
-            let mut object = payload::dir_entry(&self.public, origin, &git_ref, path, None);
+            let mut object = payload::dir_entry(public, origin, &git_ref, path, None);
             object["entries"] = Value::Array(listing);
             return json_response(200, &object);
         }
         json_response(200, &Value::Array(listing))
     }
 
-    fn commit(&self, index: usize, sha: &str) -> ResponseTemplate {
+    fn commit(&self, index: usize, sha: &str, public: &PublicUrls) -> ResponseTemplate {
         let origin = &self.origins[index].origin;
         let mut refs: Vec<(String, String)> = origin
             .listed(false)
@@ -515,7 +544,7 @@ impl State {
         for (git_ref, date) in refs {
             let ref_sha = payload::commit_sha(origin, &git_ref);
             if sha == ref_sha || sha == git_ref {
-                return json_response(200, &payload::commit(&self.public, origin, &ref_sha, &date));
+                return json_response(200, &payload::commit(public, origin, &ref_sha, &date));
             }
         }
         json_response(
@@ -529,7 +558,14 @@ impl State {
     }
 
     /// A browser download: a 302 to the object, as github.com answers.
-    fn download(&self, owner: &str, repo: &str, tag: &TagRef, name: &str) -> ResponseTemplate {
+    fn download(
+        &self,
+        owner: &str,
+        repo: &str,
+        tag: &TagRef,
+        name: &str,
+        objects: &str,
+    ) -> ResponseTemplate {
         let Some(index) = self.find_by_name(owner, repo) else {
             return web_not_found();
         };
@@ -544,7 +580,7 @@ impl State {
             TagRef::Tag(tag) => hosted.origin.release_by_tag(tag),
         };
         match release.and_then(|r| r.assets.iter().find(|a| a.name == name)) {
-            Some(asset) => redirect(payload::object_url(&self.uri, hosted.id, asset)),
+            Some(asset) => redirect(payload::object_url(objects, hosted.id, asset)),
             None => web_not_found(),
         }
     }
