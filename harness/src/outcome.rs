@@ -8,7 +8,8 @@
 //!    a step changed a file it was given read-only: `error`;
 //! 2. the tools ([`judge`]): `collision`, `wrong-stream`, `wrong-version`, an absent tool that
 //!    is installed (`error`), `not-found` or `error` from the first unexpected failure;
-//! 3. a step printed other stdout lines than `stdout_lines`: `wrong-output`;
+//! 3. a step printed other stdout lines than `stdout_lines`, or a file does not hold what the
+//!    scenario's `[[file]]` says ([`with_files`]): `wrong-output`;
 //! 4. a step sent more requests than its `max_requests`: `over-budget`.
 
 use std::collections::BTreeSet;
@@ -253,6 +254,19 @@ pub fn judge_run(
         .collect::<Vec<_>>()
         .join("; ");
     base
+}
+
+/// `verdict`, unless files do not hold what the scenario expects (`findings` says how) while
+/// everything else went well: then `wrong-output`.
+pub fn with_files(verdict: Verdict, findings: &[String]) -> Verdict {
+    if findings.is_empty() || !matches!(verdict.class, Class::Ok | Class::OverBudget) {
+        return verdict;
+    }
+    Verdict {
+        class: Class::WrongOutput,
+        clean_versions: verdict.clean_versions,
+        detail: findings.join("; "),
+    }
 }
 
 /// `verdict`, unless a secret leaked: then `leak`, naming where.
@@ -678,6 +692,23 @@ mod tests {
             v.detail,
             "step 3 (`mise install --locked`) changed `project/mise.lock`, which it was given read-only"
         );
+    }
+
+    #[test]
+    fn a_file_finding_turns_only_a_good_run_into_wrong_output() {
+        let ok = judge_run(&[], &[], &[step("step 1", true, "")], &TwoStreams);
+        let finding = ["project/mise.lock lacks `windows-x64`".to_string()];
+        let v = with_files(ok.clone(), &finding);
+        assert_eq!(
+            (v.class, v.detail.as_str()),
+            (Class::WrongOutput, finding[0].as_str())
+        );
+        assert_eq!(with_files(ok, &[]).class, Class::Ok);
+        let mut must_fail = step("step 1", true, "");
+        must_fail.fails_with = vec!["boom".into()];
+        let wrong = judge_run(&[], &[], &[must_fail], &TwoStreams);
+        assert_eq!(wrong.class, Class::WrongError);
+        assert_eq!(with_files(wrong.clone(), &finding), wrong);
     }
 
     #[test]

@@ -32,6 +32,10 @@
 //! [[expect]]
 //! tool = "skillrig:acme/origin/nope"
 //! absent = true                       # must end up not installed (instead of binary/version)
+//! [[file]]                            # a file below the scratch root after the last step
+//! path = "project/mise.lock"
+//! contains = ['"platforms.windows-x64"']
+//! lacks = ["+jira"]
 //! ```
 //!
 //! What each expectation means (judged in [`outcome`] from evidence, never from exit codes alone):
@@ -50,6 +54,8 @@
 //!   objects host not counted (a download is one request; see [`crate::matrix`]), are at most
 //!   this; otherwise `over-budget` (judged once everything else is ok). `max_requests = 0` on a
 //!   repeated `install` proves a warm install stays off the network.
+//! - `[[file]]`: after the last step the file exists, holds every `contains` text and no `lacks`
+//!   text; otherwise `wrong-output` (judged with `stdout_lines`, before `over-budget`).
 //! - `read_only`: the files (below the scratch root) are made read-only before the step and must
 //!   hold the same bytes after it (root ignores the mode; the bytes are compared all the same);
 //!   otherwise `error`.
@@ -133,6 +139,46 @@ pub struct Scenario {
     /// What each tool should end up running (or not running).
     #[serde(default, rename = "expect")]
     pub expects: Vec<Expect>,
+    /// What files should hold after the last step.
+    #[serde(default, rename = "file")]
+    pub files: Vec<FileExpect>,
+}
+
+/// What a file below the scratch root must hold after the last step.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileExpect {
+    /// The path below the scratch root (`project/mise.lock`).
+    pub path: String,
+    /// Texts it must contain.
+    #[serde(default)]
+    pub contains: Vec<String>,
+    /// Texts it must not contain.
+    #[serde(default)]
+    pub lacks: Vec<String>,
+}
+
+impl FileExpect {
+    /// What is wrong with the file under `root`, if anything.
+    fn findings(&self, root: &Path) -> Result<Vec<String>> {
+        let path = scratch_path(root, &self.path)?;
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return Ok(vec![format!("{} does not exist", self.path)]);
+        };
+        let mut found: Vec<String> = self
+            .contains
+            .iter()
+            .filter(|t| !text.contains(t.as_str()))
+            .map(|t| format!("{} lacks `{t}`", self.path))
+            .collect();
+        found.extend(
+            self.lacks
+                .iter()
+                .filter(|t| text.contains(t.as_str()))
+                .map(|t| format!("{} holds `{t}`", self.path)),
+        );
+        Ok(found)
+    }
 }
 
 /// One mise command of a scenario.
@@ -316,7 +362,9 @@ impl Scenario {
             toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
         scenario.name = name.to_string();
         if scenario.steps.is_empty()
-            || (scenario.expects.is_empty() && !scenario.steps.iter().any(Step::expects_something))
+            || (scenario.expects.is_empty()
+                && scenario.files.is_empty()
+                && !scenario.steps.iter().any(Step::expects_something))
         {
             bail!(
                 "{}: a scenario needs at least one [[step]], and an [[expect]] or a step with \
@@ -593,8 +641,15 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
         .collect();
     let secrets = secrets(&built, &extra);
     let leaks = leaks(&secrets, &transcript, root, &own_files, &entries)?;
+    let mut file_findings = Vec::new();
+    for file in &scenario.files {
+        file_findings.extend(file.findings(root)?);
+    }
     let verdict = outcome::with_leaks(
-        outcome::judge_run(&expected, &seen, &step_runs, &streams),
+        outcome::with_files(
+            outcome::judge_run(&expected, &seen, &step_runs, &streams),
+            &file_findings,
+        ),
         &leaks,
     );
 
@@ -931,6 +986,41 @@ mod tests {
         assert_eq!(
             secrets(&origin, &env),
             ["ghp_from_the_env", "ghp_skillrig_fixture_token"]
+        );
+    }
+
+    #[test]
+    fn a_file_must_hold_its_texts_and_lack_the_others() {
+        let root = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(root.path().join("project")).expect("mkdir");
+        std::fs::write(root.path().join("project/mise.lock"), "a windows-x64 b").expect("write");
+        let expect = |contains: &[&str], lacks: &[&str]| FileExpect {
+            path: "project/mise.lock".into(),
+            contains: contains.iter().map(|t| t.to_string()).collect(),
+            lacks: lacks.iter().map(|t| t.to_string()).collect(),
+        };
+        assert!(
+            expect(&["windows-x64"], &["+jira"])
+                .findings(root.path())
+                .expect("reads")
+                .is_empty()
+        );
+        assert_eq!(
+            expect(&["macos-x64"], &["b"])
+                .findings(root.path())
+                .expect("reads"),
+            [
+                "project/mise.lock lacks `macos-x64`",
+                "project/mise.lock holds `b`"
+            ]
+        );
+        let missing = FileExpect {
+            path: "etc/mise.lock".into(),
+            ..expect(&[], &[])
+        };
+        assert_eq!(
+            missing.findings(root.path()).expect("reads"),
+            ["etc/mise.lock does not exist"]
         );
     }
 
