@@ -330,20 +330,17 @@ impl MiseRun {
 
     /// Write the consumer's project config, as a user writes it.
     pub fn write_project_config(&self, text: &str) -> Result<()> {
-        let path = self.layout.project().join("mise.toml");
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+        write(&self.layout.project().join("mise.toml"), text)
     }
 
     /// Write the global config (`MISE_GLOBAL_CONFIG_FILE`).
     pub fn write_global_config(&self, text: &str) -> Result<()> {
-        let path = self.layout.config().join("config.toml");
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+        write(&self.layout.config().join("config.toml"), text)
     }
 
     /// Write the system config (`$MISE_SYSTEM_CONFIG_DIR/config.toml`).
     pub fn write_system_config(&self, text: &str) -> Result<()> {
-        let path = self.layout.root.join("etc").join("config.toml");
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+        write(&self.layout.root.join("etc").join("config.toml"), text)
     }
 
     /// The command for `mise <args>` in the project directory, with the isolated environment.
@@ -378,6 +375,10 @@ impl MiseRun {
         .await
         .context("the mise process thread panicked")?
     }
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! 2. the tools ([`judge`]): `collision`, `wrong-stream`, `wrong-version`, an absent tool that
 //!    is installed (`error`), `not-found` or `error` from the first unexpected failure;
 //! 3. a step printed other stdout lines than `stdout_lines`, or a file does not hold what the
-//!    scenario's `[[file]]` says ([`with_files`]): `wrong-output`;
+//!    scenario's `[[file]]` says: `wrong-output`;
 //! 4. a step sent more requests than its `max_requests`: `over-budget`.
 
 use std::collections::BTreeSet;
@@ -148,10 +148,12 @@ pub trait StreamIndex {
 }
 
 /// Judge a whole run: the steps' own expectations around [`judge`] (see the module doc).
+/// `file_findings` says how files differ from what the scenario's `[[file]]` expects.
 pub fn judge_run(
     expected: &[Expected],
     seen: &[Seen],
     steps: &[StepRun],
+    file_findings: &[String],
     streams: &dyn StreamIndex,
 ) -> Verdict {
     let verdict = |class, detail| Verdict {
@@ -232,6 +234,13 @@ pub fn judge_run(
             );
         }
     }
+    if !file_findings.is_empty() {
+        return Verdict {
+            class: Class::WrongOutput,
+            clean_versions: base.clean_versions,
+            detail: file_findings.join("; "),
+        };
+    }
     let over: Vec<String> = steps
         .iter()
         .filter_map(|s| {
@@ -254,19 +263,6 @@ pub fn judge_run(
         .collect::<Vec<_>>()
         .join("; ");
     base
-}
-
-/// `verdict`, unless files do not hold what the scenario expects (`findings` says how) while
-/// everything else went well: then `wrong-output`.
-pub fn with_files(verdict: Verdict, findings: &[String]) -> Verdict {
-    if findings.is_empty() || !matches!(verdict.class, Class::Ok | Class::OverBudget) {
-        return verdict;
-    }
-    Verdict {
-        class: Class::WrongOutput,
-        clean_versions: verdict.clean_versions,
-        detail: findings.join("; "),
-    }
 }
 
 /// `verdict`, unless a secret leaked: then `leak`, naming where.
@@ -686,7 +682,7 @@ mod tests {
     fn a_step_that_changes_a_read_only_file_is_an_error() {
         let mut s = step("step 3 (`mise install --locked`)", true, "");
         s.changed = vec!["project/mise.lock".into()];
-        let v = judge_run(&[], &[], &[s], &TwoStreams);
+        let v = judge_run(&[], &[], &[s], &[], &TwoStreams);
         assert_eq!(v.class, Class::Error);
         assert_eq!(
             v.detail,
@@ -696,24 +692,31 @@ mod tests {
 
     #[test]
     fn a_file_finding_turns_only_a_good_run_into_wrong_output() {
-        let ok = judge_run(&[], &[], &[step("step 1", true, "")], &TwoStreams);
+        let good = [step("step 1", true, "")];
         let finding = ["project/mise.lock lacks `windows-x64`".to_string()];
-        let v = with_files(ok.clone(), &finding);
+        let v = judge_run(&[], &[], &good, &finding, &TwoStreams);
         assert_eq!(
             (v.class, v.detail.as_str()),
             (Class::WrongOutput, finding[0].as_str())
         );
-        assert_eq!(with_files(ok, &[]).class, Class::Ok);
+        assert_eq!(
+            judge_run(&[], &[], &good, &[], &TwoStreams).class,
+            Class::Ok
+        );
         let mut must_fail = step("step 1", true, "");
         must_fail.fails_with = vec!["boom".into()];
-        let wrong = judge_run(&[], &[], &[must_fail], &TwoStreams);
+        let must_fail = [must_fail];
+        let wrong = judge_run(&[], &[], &must_fail, &[], &TwoStreams);
         assert_eq!(wrong.class, Class::WrongError);
-        assert_eq!(with_files(wrong.clone(), &finding), wrong);
+        assert_eq!(
+            judge_run(&[], &[], &must_fail, &finding, &TwoStreams),
+            wrong
+        );
     }
 
     #[test]
     fn a_leak_decides_the_class_whatever_else_happened() {
-        let ok = judge_run(&[], &[], &[step("step 1", true, "")], &TwoStreams);
+        let ok = judge_run(&[], &[], &[step("step 1", true, "")], &[], &TwoStreams);
         assert_eq!(with_leaks(ok.clone(), &[]), ok);
         let leaked = with_leaks(ok, &["the token is in project/mise.lock".into()]);
         assert_eq!(leaked.class, Class::Leak);
@@ -740,6 +743,7 @@ mod tests {
             &[absent("skillrig:acme/origin/jira")],
             &[Seen::default()],
             &[s],
+            &[],
             &TwoStreams,
         );
         assert_eq!((v.class, v.clean_versions), (Class::Ok, None));
@@ -755,7 +759,13 @@ mod tests {
     fn a_step_that_must_fail_but_succeeds_is_wrong_error() {
         let mut s = step("step 1 (`mise install`)", true, "");
         s.fails_with = vec!["no origin metadata".into()];
-        let v = judge_run(&[absent("jira")], &[Seen::default()], &[s], &TwoStreams);
+        let v = judge_run(
+            &[absent("jira")],
+            &[Seen::default()],
+            &[s],
+            &[],
+            &TwoStreams,
+        );
         assert_eq!(v.class, Class::WrongError);
         assert_eq!(
             v.detail,
@@ -767,7 +777,13 @@ mod tests {
     fn a_step_failing_with_other_words_is_wrong_error_naming_the_missing_text() {
         let mut s = step("step 1 (`mise install`)", false, "mise ERROR timed out");
         s.fails_with = vec!["no origin metadata".into(), "timed out".into()];
-        let v = judge_run(&[absent("jira")], &[Seen::default()], &[s], &TwoStreams);
+        let v = judge_run(
+            &[absent("jira")],
+            &[Seen::default()],
+            &[s],
+            &[],
+            &TwoStreams,
+        );
         assert_eq!(v.class, Class::WrongError);
         assert_eq!(
             v.detail,
@@ -783,7 +799,7 @@ mod tests {
             install_dirs: vec!["/d/installs/jira/1.7.0".into()],
             ..Seen::default()
         };
-        let v = judge_run(&[absent("jira")], &[left], &[s], &TwoStreams);
+        let v = judge_run(&[absent("jira")], &[left], &[s], &[], &TwoStreams);
         assert_eq!(v.class, Class::Error);
         assert_eq!(
             v.detail,
@@ -800,14 +816,14 @@ mod tests {
         );
         s.stdout = "0.0.5\n0.0.6\n1.7.0+jira\n".into();
         s.stdout_lines = Some(vec!["0.0.5".into(), "0.0.6".into()]);
-        let v = judge_run(&[], &[], std::slice::from_ref(&s), &TwoStreams);
+        let v = judge_run(&[], &[], std::slice::from_ref(&s), &[], &TwoStreams);
         assert_eq!(v.class, Class::WrongOutput);
         assert_eq!(
             v.detail,
             "step 1 (`mise ls-remote skillrig:acme/origin/tfc`) printed `0.0.5`, `0.0.6`, `1.7.0+jira`; expected `0.0.5`, `0.0.6`"
         );
         s.stdout = "  0.0.5\n\n0.0.6\n".into();
-        let v = judge_run(&[], &[], std::slice::from_ref(&s), &TwoStreams);
+        let v = judge_run(&[], &[], std::slice::from_ref(&s), &[], &TwoStreams);
         assert_eq!((v.class, v.clean_versions), (Class::Ok, None));
         assert_eq!(
             v.detail,
@@ -815,7 +831,7 @@ mod tests {
         );
         let mut failed = step(&s.label, false, "mise ERROR not implemented yet");
         failed.stdout_lines = s.stdout_lines;
-        let v = judge_run(&[], &[], &[failed], &TwoStreams);
+        let v = judge_run(&[], &[], &[failed], &[], &TwoStreams);
         assert_eq!(v.class, Class::Error);
         assert_eq!(
             v.detail,
@@ -839,6 +855,7 @@ mod tests {
             &expected(),
             &seen,
             &[cold.clone(), warm.clone()],
+            &[],
             &TwoStreams,
         );
         assert_eq!(v.class, Class::OverBudget);
@@ -847,7 +864,7 @@ mod tests {
             "step 2 (`mise install`) sent 2 requests, budget 0"
         );
         warm.requests = 0;
-        let v = judge_run(&expected(), &seen, &[cold, warm], &TwoStreams);
+        let v = judge_run(&expected(), &seen, &[cold, warm], &[], &TwoStreams);
         assert_eq!((v.class, v.clean_versions), (Class::Ok, Some(true)));
     }
 
@@ -864,7 +881,7 @@ mod tests {
             installed("1.7.0", "/i/jira/1.7.0", "jira 1.7.0"),
             Seen::default(),
         ];
-        let v = judge_run(&expected(), &seen, &[s], &TwoStreams);
+        let v = judge_run(&expected(), &seen, &[s], &[], &TwoStreams);
         assert_eq!(v.class, Class::NotFound);
     }
 

@@ -646,10 +646,7 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
         file_findings.extend(file.findings(root)?);
     }
     let verdict = outcome::with_leaks(
-        outcome::with_files(
-            outcome::judge_run(&expected, &seen, &step_runs, &streams),
-            &file_findings,
-        ),
+        outcome::judge_run(&expected, &seen, &step_runs, &file_findings, &streams),
         &leaks,
     );
 

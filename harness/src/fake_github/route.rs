@@ -189,13 +189,28 @@ fn two_segments(path: &str) -> Option<(&str, &str, &str)> {
     (!first.is_empty() && !second.is_empty()).then_some((first, second, rest))
 }
 
+/// Which host a request was sent to: github.com (through the prefixes `url_replacements` add)
+/// or the Enterprise Server the fake also is (its API under `/api/v3`, its web routes at the root).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Host {
+    GithubCom,
+    Enterprise,
+}
+
 /// The route `path` names, or `None` for a path the fake does not serve.
 pub(crate) fn parse(path: &str) -> Option<Route> {
+    parse_on(path).map(|(_, route)| route)
+}
+
+/// The host `path` was sent to and the route it names, or `None` for a path the fake does not
+/// serve. The host decides which URLs the payloads name.
+pub(crate) fn parse_on(path: &str) -> Option<(Host, Route)> {
+    let on = |host, route: Option<Route>| route.map(|route| (host, route));
     if let Some(rest) = path.strip_prefix(API_PREFIX) {
-        return parse_api(rest);
+        return on(Host::GithubCom, parse_api(rest));
     }
     if let Some(rest) = path.strip_prefix(WEB_PREFIX) {
-        return parse_web(rest.strip_prefix('/')?);
+        return on(Host::GithubCom, parse_web(rest.strip_prefix('/')?));
     }
     if let Some(rest) = path.strip_prefix(RAW_PREFIX) {
         let (owner, repo, rest) = two_segments(rest.strip_prefix('/')?)?;
@@ -203,36 +218,34 @@ pub(crate) fn parse(path: &str) -> Option<Route> {
         if git_ref.is_empty() || file.is_empty() {
             return None;
         }
-        return Some(Route::Raw {
-            owner: decode(owner),
-            repo: decode(repo),
-            git_ref: decode(git_ref),
-            path: decode(file),
-        });
+        return on(
+            Host::GithubCom,
+            Some(Route::Raw {
+                owner: decode(owner),
+                repo: decode(repo),
+                git_ref: decode(git_ref),
+                path: decode(file),
+            }),
+        );
     }
     if let Some(rest) = path.strip_prefix(OBJECTS_PREFIX) {
         let (repo_id, asset_id, rest) = two_segments(rest.strip_prefix('/')?)?;
         if !rest.is_empty() {
             return None;
         }
-        return Some(Route::Object {
-            repo_id: repo_id.parse().ok()?,
-            asset_id: asset_id.parse().ok()?,
-        });
+        return on(
+            Host::GithubCom,
+            Some(Route::Object {
+                repo_id: repo_id.parse().ok()?,
+                asset_id: asset_id.parse().ok()?,
+            }),
+        );
     }
     if let Some(rest) = path.strip_prefix(ENTERPRISE_API_PREFIX) {
-        return parse_api(rest);
+        return on(Host::Enterprise, parse_api(rest));
     }
     // The Enterprise Server's web host: `/{o}/{r}/releases/download/...` at the root.
-    parse_web(path.strip_prefix('/')?)
-}
-
-/// Whether `path` is served as the Enterprise Server (its API or its web routes), so that
-/// its payloads name the server's URLs rather than github.com's.
-pub(crate) fn is_enterprise(path: &str) -> bool {
-    ![API_PREFIX, WEB_PREFIX, RAW_PREFIX, OBJECTS_PREFIX]
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
+    on(Host::Enterprise, parse_web(path.strip_prefix('/')?))
 }
 
 /// A web download below the web host's root: `{o}/{r}/releases/download/{tag}/{name}` or
@@ -366,12 +379,20 @@ mod tests {
             api("acme", "origin", Endpoint::ReleasesList),
             "the Enterprise Server's API"
         );
-        assert!(is_enterprise("/api/v3/repos/acme/origin"));
-        assert!(is_enterprise("/acme/origin/releases/download/v1/a"));
-        assert!(!is_enterprise("/api.github.com/repos/acme/origin"));
-        assert!(!is_enterprise(
-            "/objects/github-production-release-asset/7/1"
-        ));
+        let host = |path| parse_on(path).map(|(host, _)| host);
+        assert_eq!(host("/api/v3/repos/acme/origin"), Some(Host::Enterprise));
+        assert_eq!(
+            host("/acme/origin/releases/download/v1/a"),
+            Some(Host::Enterprise)
+        );
+        assert_eq!(
+            host("/api.github.com/repos/acme/origin"),
+            Some(Host::GithubCom)
+        );
+        assert_eq!(
+            host("/objects/github-production-release-asset/7/1"),
+            Some(Host::GithubCom)
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::PublicUrls;
 use super::journal::{JournalEntry, presented_token};
 use super::payload;
 use super::route::{
-    ENTERPRISE_API_PREFIX, Endpoint, RepoRef, Route, RouteKind, TagRef, is_enterprise, parse,
+    ENTERPRISE_API_PREFIX, Endpoint, Host, RepoRef, Route, RouteKind, TagRef, parse, parse_on,
 };
 use crate::fixture::BuiltOrigin;
 
@@ -281,12 +281,12 @@ impl State {
         expected.is_some() && presented_token(request).as_deref() == expected
     }
 
-    /// The public URLs and the objects host of the host `path` was sent to: github.com, or the
-    /// Enterprise Server the fake also is. The server's release objects sit on another host
-    /// (`localhost` rather than `127.0.0.1`), as GitHub's do, so a client following the redirect
-    /// must not carry the API's token along.
-    fn host_of(&self, path: &str) -> (PublicUrls, String) {
-        if !is_enterprise(path) {
+    /// The public URLs and the objects host of `host`: github.com, or the Enterprise Server the
+    /// fake also is. The server's release objects sit on another host (`localhost` rather than
+    /// `127.0.0.1`), as GitHub's do, so a client following the redirect must not carry the API's
+    /// token along.
+    fn urls_of(&self, host: Host) -> (PublicUrls, String) {
+        if host == Host::GithubCom {
             return (self.public.clone(), self.uri.clone());
         }
         let public = PublicUrls {
@@ -299,10 +299,10 @@ impl State {
     }
 
     fn respond(&mut self, request: &Request) -> ResponseTemplate {
-        let Some(route) = parse(request.url.path()) else {
+        let Some((host, route)) = parse_on(request.url.path()) else {
             return json_response(404, &payload::not_found());
         };
-        let (public, objects) = self.host_of(request.url.path());
+        let (public, objects) = self.urls_of(host);
         match route {
             Route::Api { repo, endpoint } => {
                 let authed = self
