@@ -345,6 +345,11 @@ def apply_series(pin: Pin, src: Path) -> None:
         log(f"{pin.name}: applied {patch.name}")
 
 
+def patch_files(patch: Path) -> list[str]:
+    """The paths a patch file adds or changes (its `+++ b/<path>` lines)."""
+    return re.findall(r"^\+\+\+ b/(\S+)", patch.read_text(), re.M)
+
+
 GIT_ID = ["-c", "user.name=skillrig-mise", "-c", "user.email=skillrig-mise@localhost"]
 
 

@@ -206,6 +206,18 @@ class LockTest(unittest.TestCase):
         self.assertEqual(problems, ["added mise-config 2026.10.11", "removed mise-config 2026.10.11"])
 
 
+def load_script(name: str):
+    """One of scripts/ (files without `.py`) as a module, for its functions."""
+    import importlib.machinery
+    import importlib.util
+    path = str(Path(__file__).resolve().parent.parent / name)
+    module_name = name.replace("-", "_")
+    loader = importlib.machinery.SourceFileLoader(module_name, path)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(module_name, loader))
+    loader.exec_module(module)
+    return module
+
+
 class MissingTestFixturesTest(unittest.TestCase):
     def test_lists_only_missing_fixtures_inside_the_tree(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -226,13 +238,7 @@ class MissingTestFixturesTest(unittest.TestCase):
 
 class BackendDriftTest(unittest.TestCase):
     def setUp(self):
-        import importlib.machinery
-        import importlib.util
-        path = str(Path(__file__).resolve().parent.parent / "backend-drift")
-        loader = importlib.machinery.SourceFileLoader("backend_drift", path)
-        spec = importlib.util.spec_from_loader("backend_drift", loader)
-        self.drift = importlib.util.module_from_spec(spec)
-        loader.exec_module(self.drift)
+        self.drift = load_script("backend-drift")
 
     SOURCE = '''
         match prefix {
@@ -262,13 +268,7 @@ class BackendDriftTest(unittest.TestCase):
 
 class BumpMiseTest(unittest.TestCase):
     def setUp(self):
-        import importlib.machinery
-        import importlib.util
-        path = str(Path(__file__).resolve().parent.parent / "bump-mise")
-        loader = importlib.machinery.SourceFileLoader("bump_mise", path)
-        spec = importlib.util.spec_from_loader("bump_mise", loader)
-        self.bump = importlib.util.module_from_spec(spec)
-        loader.exec_module(self.bump)
+        self.bump = load_script("bump-mise")
 
     def test_versions_order_numerically(self):
         key = self.bump.version_key
@@ -293,3 +293,13 @@ class BumpMiseTest(unittest.TestCase):
                            capture_output=True)
             report = self.bump.conflict_report(work, "feat: theirs")
         self.assertEqual(report, "patch `feat: theirs`: a.rs: 1 conflicting hunk(s) at line(s) 2")
+
+
+class PatchFilesTest(unittest.TestCase):
+    def test_lists_the_paths_a_patch_adds_or_changes(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            patch = Path(tmp) / "0001.patch"
+            patch.write_text("Subject: x\n---\n"
+                             "--- a/src/a.rs\n+++ b/src/a.rs\n@@ -1 +1 @@\n-a\n+b\n"
+                             "--- /dev/null\n+++ b/docs/new.md\n@@ -0,0 +1 @@\n++++ b/not/a/path\n")
+            self.assertEqual(pins.patch_files(patch), ["src/a.rs", "docs/new.md"])
