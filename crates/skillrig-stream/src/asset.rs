@@ -1,8 +1,6 @@
 //! Rendering a binary's asset, checksums and executable names for one platform, and what kind of
 //! archive an asset is.
 
-use std::collections::BTreeMap;
-
 use semver::Version;
 
 /// A platform in mise's own names: os `linux`, `macos` or `windows`; arch `x64`, `arm64`, or any other
@@ -105,18 +103,55 @@ impl ArchiveKind {
     }
 }
 
-/// What to download and install for one binary, version and platform.
+/// What to download and install for one binary, version and platform: picked from the release's
+/// own asset list by [`crate::Binary::pick`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asset {
     /// The release asset to download, e.g. `jira_1.7.0_darwin_arm64.tar.gz`.
     pub name: String,
     /// What the asset is.
     pub kind: ArchiveKind,
-    /// The checksums asset of the same release, when the binary declares one.
+    /// The checksums file of the same release that lists the asset, if the release has one.
     pub checksums: Option<String>,
-    /// The executable's path inside the archive; for a bare or single-compressed asset, the name to
-    /// install the executable under.
-    pub bin: String,
+    /// Where the executable is.
+    pub executable: Executable,
+    /// Whether the platform is Windows, where an executable may end in `.exe`.
+    pub windows: bool,
+}
+
+/// Where an asset's executable is: at a declared path inside the archive, or found by its name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Executable {
+    /// The path inside the archive that the binary's `bin` declares.
+    InArchive(String),
+    /// A file of this name (at the archive's root or anywhere in it, exactly one), or for a bare or
+    /// single-compressed asset the name to install the executable under.
+    ByName(String),
+}
+
+impl Asset {
+    /// The names the executable may have in an archive, in order: the declared path or name, then
+    /// the same with `.exe` on Windows.
+    pub fn executable_names(&self) -> Vec<String> {
+        let (Executable::InArchive(name) | Executable::ByName(name)) = &self.executable;
+        let mut names = vec![name.clone()];
+        if self.windows && !name.to_ascii_lowercase().ends_with(".exe") {
+            names.push(format!("{name}.exe"));
+        }
+        names
+    }
+
+    /// The file name to install a bare or single-compressed asset under: the executable's name, with
+    /// `.exe` on Windows.
+    pub fn install_name(&self) -> String {
+        let (Executable::InArchive(path) | Executable::ByName(path)) = &self.executable;
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if self.windows && !name.to_ascii_lowercase().ends_with(".exe") {
+            format!("{name}.exe")
+        } else {
+            name.to_owned()
+        }
+    }
 }
 
 /// The placeholders of asset, checksums and bin templates.
@@ -177,10 +212,6 @@ impl NameTemplate {
         })
     }
 
-    pub(crate) fn as_str(&self) -> &str {
-        &self.source
-    }
-
     pub(crate) fn uses(&self, placeholder: &str) -> bool {
         self.pieces
             .iter()
@@ -201,11 +232,6 @@ impl NameTemplate {
         }
         out
     }
-}
-
-/// Applies a binary's renames to one of mise's os or arch names.
-pub(crate) fn renamed<'a>(renames: &'a BTreeMap<String, String>, mise_name: &'a str) -> &'a str {
-    renames.get(mise_name).map_or(mise_name, String::as_str)
 }
 
 /// Why a name or relative path is unsafe to download or extract, if it is.

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-/// Everything that can go wrong while reading an origin contract, a checksums file or a version
-/// request, or while resolving a request against a stream.
+/// Everything that can go wrong while reading an address, origin metadata, a checksums file or a
+/// version request, while resolving a request against a stream, or while picking from a release.
 ///
 /// `Display` gives a one-line message meant for the mise user; the fields let callers and tests tell
 /// the cases apart.
@@ -20,8 +20,8 @@ pub enum Error {
         /// The parser's own message.
         message: String,
     },
-    /// A rule about the whole contract is broken (`binaries_convention`, duplicate names, overlapping
-    /// tag templates).
+    /// A rule about the whole metadata file is broken (the convention version, overlapping tag
+    /// patterns).
     #[error("{file}: {problem}; {fix}")]
     Contract {
         /// The file, as the caller named it.
@@ -45,15 +45,48 @@ pub enum Error {
         /// How to fix it.
         fix: String,
     },
-    /// The origin declares no binary of the requested name.
-    #[error("{file} declares no binary `{binary}`; {}", Declared(declared))]
+    /// The origin releases nothing under a binary's tags.
+    #[error("{origin} has no release of `{binary}` (no tag {tags}); {}", Released(released, suggestion.as_deref()))]
     UnknownBinary {
-        /// The file, as the caller named it.
-        file: String,
+        /// The origin, as the caller named it.
+        origin: String,
         /// The name that was asked for.
         binary: String,
-        /// The names the origin does declare.
-        declared: Vec<String>,
+        /// The tags looked for, as [`crate::TagPattern`] shows them.
+        tags: String,
+        /// The binaries the origin does release, read from its tags.
+        released: Vec<String>,
+        /// The nearest of them, if one is near.
+        suggestion: Option<String>,
+    },
+    /// A release lacks what a binary's rules pick from it, or holds more than one candidate.
+    #[error(
+        "release `{tag}` of `{binary}` {problem}; it has: {}; {fix}",
+        Assets(available)
+    )]
+    Pick {
+        /// The binary.
+        binary: String,
+        /// The release's tag.
+        tag: String,
+        /// `asset` or `checksums`.
+        field: String,
+        /// What is missing or ambiguous.
+        problem: String,
+        /// The release's asset names.
+        available: Vec<String>,
+        /// How to fix it.
+        fix: String,
+    },
+    /// A `skillrig:` address does not name an origin and a binary.
+    #[error("skillrig:{tool}: {problem}; {fix}")]
+    Address {
+        /// The tool as written after `skillrig:`.
+        tool: String,
+        /// What is wrong.
+        problem: String,
+        /// How to fix it.
+        fix: String,
     },
     /// A tag template given on its own (not from a contract) is malformed.
     #[error("tag template `{template}`: {problem}; {fix}")]
@@ -74,9 +107,9 @@ pub enum Error {
         problem: String,
     },
     /// No release of the stream satisfies the request.
-    #[error("no release tagged `{template}` matches `{request}`; {}", Available(available, *hidden_prereleases))]
+    #[error("no release tagged {template} matches `{request}`; {}", Available(available, *hidden_prereleases))]
     NoMatch {
-        /// The stream's tag template.
+        /// The stream's tags, as [`crate::TagPattern`] shows them.
         template: String,
         /// The request as given.
         request: String,
@@ -118,14 +151,32 @@ impl fmt::Display for Line {
     }
 }
 
-struct Declared<'a>(&'a [String]);
+struct Released<'a>(&'a [String], Option<&'a str>);
 
-impl fmt::Display for Declared<'_> {
+impl fmt::Display for Released<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.is_empty() {
-            return f.write_str("it declares no binaries: add a [[binaries]] entry");
+            return f.write_str(
+                "it releases no binary by the skillrig convention or its metadata: check the \
+                 address, or declare the binary in a [[binaries]] entry of .skillrig-origin.toml",
+            );
         }
-        f.write_str("declared: ")?;
+        f.write_str("it releases: ")?;
+        write_list(f, self.0)?;
+        match self.1 {
+            Some(name) => write!(f, "; did you mean `{name}`?"),
+            None => Ok(()),
+        }
+    }
+}
+
+struct Assets<'a>(&'a [String]);
+
+impl fmt::Display for Assets<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("no assets");
+        }
         write_list(f, self.0)
     }
 }

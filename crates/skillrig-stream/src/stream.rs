@@ -4,10 +4,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use semver::{Comparator, Op, Version};
+use semver::{Comparator, Op, Version, VersionReq};
 
 use crate::error::Error;
-use crate::tag::{TagMatch, TagTemplate};
+use crate::pattern::{PatternMatch, TagPattern};
 
 /// How many versions a [`Error::NoMatch`] lists.
 const LISTED_VERSIONS: usize = 10;
@@ -33,6 +33,20 @@ pub struct Pin {
     pub tag: String,
     /// True when the version has a prerelease part or GitHub flags the release as a prerelease.
     pub prerelease: bool,
+    /// Which shape or template of the pattern read the tag: the lower wins a version published twice.
+    rank: u8,
+}
+
+impl Pin {
+    /// A release of `version` tagged `tag`, as a caller that knows both (a lockfile) names it.
+    pub fn new(version: Version, tag: impl Into<String>) -> Self {
+        Self {
+            prerelease: !version.pre.is_empty(),
+            version,
+            tag: tag.into(),
+            rank: 0,
+        }
+    }
 }
 
 /// What a user asked for, as in `skillrig:acme/origin/jira@1.6`.
@@ -49,13 +63,20 @@ pub enum VersionRequest {
         /// The minor version, when given.
         minor: Option<u64>,
     },
+    /// A SemVer range such as `>=0.4.0`, `^1.6`, `~1.6` or `<2` (what `skillrig add` writes from a
+    /// skill's `requires[].version`): the highest release it admits, by the `semver` crate's rules
+    /// (a prerelease only when a comparator names that prerelease's version).
+    Range(VersionReq),
 }
 
 impl VersionRequest {
-    /// Reads `latest`, a full SemVer version or a `MAJOR[.MINOR]` prefix; one leading `v` is allowed.
+    /// Reads `latest`, a full SemVer version, a `MAJOR[.MINOR]` prefix (one leading `v` is allowed)
+    /// or a range: comparators `>=`, `>`, `<=`, `<`, `=`, `^`, `~` and wildcards, several of them
+    /// separated by commas or spaces (`>=1.2 <2`).
     ///
     /// # Errors
-    /// [`Error::Request`] for anything else, including build metadata (the stream's tag adds its own).
+    /// [`Error::Request`] for anything else, including build metadata (the stream's tag adds its own)
+    /// and alternatives (`||`).
     pub fn parse(request: &str) -> Result<Self, Error> {
         let fail = |problem: &str| Error::Request {
             request: request.to_owned(),
@@ -63,6 +84,12 @@ impl VersionRequest {
         };
         if request == "latest" {
             return Ok(Self::Latest);
+        }
+        if request.trim() != request {
+            return Err(fail("has spaces around it; write the request alone"));
+        }
+        if is_range(request) {
+            return parse_range(request).map_err(|problem| fail(&problem));
         }
         let bare = request.strip_prefix('v').unwrap_or(request);
         if bare.contains('+') {
@@ -87,7 +114,8 @@ impl VersionRequest {
                 minor: c.minor,
             }),
             None => Err(fail(
-                "is not `latest`, a full SemVer version (`1.6.0`, `1.8.0-rc.1`) or a prefix (`1.6`, `1`)",
+                "is not `latest`, a full SemVer version (`1.6.0`, `1.8.0-rc.1`), a prefix (`1.6`, `1`) \
+                 or a range (`>=0.4.0`, `^1.6`)",
             )),
         }
     }
@@ -101,8 +129,65 @@ impl VersionRequest {
                     && pin.version.major == *major
                     && minor.is_none_or(|minor| pin.version.minor == minor)
             }
+            // A release GitHub flags as a prerelease has a clean version that semver would admit.
+            Self::Range(req) => {
+                req.matches(&pin.version) && !(pin.prerelease && pin.version.pre.is_empty())
+            }
         }
     }
+}
+
+/// Whether a request is a range rather than a version or prefix: it has an operator, a wildcard or
+/// more than one part.
+fn is_range(request: &str) -> bool {
+    request.starts_with(['<', '>', '=', '^', '~'])
+        || request.contains([',', ' ', '*', '|'])
+        || request
+            .split('-')
+            .next()
+            .is_some_and(|core| core.split('.').any(|part| matches!(part, "x" | "X")))
+}
+
+fn parse_range(request: &str) -> Result<VersionRequest, String> {
+    if request.contains("||") {
+        return Err(
+            "has alternatives (`||`); skillrig resolves one range, e.g. `>=1.2, <2`".into(),
+        );
+    }
+    if request.contains('+') {
+        return Err(
+            "has build metadata; ranges compare clean versions, the stream's tag adds its own"
+                .into(),
+        );
+    }
+    // npm writes `>=1.2 <2` where the semver crate wants `>=1.2, <2`.
+    let joined = request
+        .split([' ', ','])
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let joined = fold_operators(&joined);
+    VersionReq::parse(&joined)
+        .map(VersionRequest::Range)
+        .map_err(|err| format!("is not a SemVer range: {err}"))
+}
+
+/// Puts an operator written apart from its version back on it: `>= 1.2` is `>=1.2`.
+fn fold_operators(joined: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for part in joined.split(", ") {
+        match out.last_mut() {
+            Some(last)
+                if last
+                    .chars()
+                    .all(|c| matches!(c, '<' | '>' | '=' | '^' | '~')) =>
+            {
+                last.push_str(part);
+            }
+            _ => out.push(part.to_owned()),
+        }
+    }
+    out.join(", ")
 }
 
 impl FromStr for VersionRequest {
@@ -123,6 +208,7 @@ impl fmt::Display for VersionRequest {
                 major,
                 minor: Some(minor),
             } => write!(f, "{major}.{minor}"),
+            Self::Range(req) => write!(f, "{req}"),
         }
     }
 }
@@ -148,16 +234,16 @@ impl fmt::Display for VersionRequest {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stream {
-    template: TagTemplate,
+    pattern: TagPattern,
     pins: Vec<Pin>,
     skipped: Vec<String>,
 }
 
 impl Stream {
-    /// An empty stream for a tag template; feed it with [`Stream::add_page`].
-    pub fn new(template: &TagTemplate) -> Self {
+    /// An empty stream for a tag pattern or template; feed it with [`Stream::add_page`].
+    pub fn new(pattern: impl Into<TagPattern>) -> Self {
         Self {
-            template: template.clone(),
+            pattern: pattern.into(),
             pins: Vec::new(),
             skipped: Vec::new(),
         }
@@ -165,10 +251,10 @@ impl Stream {
 
     /// The stream of a whole release list, in any order.
     pub fn from_releases<'a>(
-        template: &TagTemplate,
+        pattern: impl Into<TagPattern>,
         releases: impl IntoIterator<Item = Release<'a>>,
     ) -> Self {
-        let mut stream = Self::new(template);
+        let mut stream = Self::new(pattern);
         stream.add_page(releases);
         stream
     }
@@ -182,18 +268,21 @@ impl Stream {
             if release.draft {
                 continue;
             }
-            match self.template.classify(release.tag) {
-                TagMatch::Foreign => {}
-                TagMatch::Malformed => self.skipped.push(release.tag.to_owned()),
-                TagMatch::Version(version) => self.pins.push(Pin {
+            match self.pattern.classify(release.tag) {
+                PatternMatch::Foreign => {}
+                PatternMatch::Malformed => self.skipped.push(release.tag.to_owned()),
+                PatternMatch::Version { version, rank } => self.pins.push(Pin {
                     prerelease: release.prerelease || !version.pre.is_empty(),
                     version,
                     tag: release.tag.to_owned(),
+                    rank,
                 }),
             }
         }
-        // A stable sort keeps the first copy of a release seen twice.
-        self.pins.sort_by(|a, b| a.version.cmp(&b.version));
+        // A version published under two shapes keeps the preferred one; a stable sort keeps the
+        // first copy of a release seen twice.
+        self.pins
+            .sort_by(|a, b| a.version.cmp(&b.version).then(a.rank.cmp(&b.rank)));
         self.pins
             .dedup_by(|later, earlier| later.version == earlier.version);
         self.skipped.sort_unstable();
@@ -201,9 +290,14 @@ impl Stream {
         self.pins.len() - before
     }
 
-    /// The stream's tag template.
-    pub fn template(&self) -> &TagTemplate {
-        &self.template
+    /// The stream's tag pattern.
+    pub fn pattern(&self) -> &TagPattern {
+        &self.pattern
+    }
+
+    /// The release of exactly `version`, if the stream has it.
+    pub fn pin(&self, version: &Version) -> Option<&Pin> {
+        self.pins.iter().find(|pin| pin.version == *version)
     }
 
     /// Every release of the stream, prereleases included, lowest version first.
@@ -245,7 +339,7 @@ impl Stream {
             .collect();
         let shown = &candidates[candidates.len().saturating_sub(LISTED_VERSIONS)..];
         Err(Error::NoMatch {
-            template: self.template.to_string(),
+            template: self.pattern.to_string(),
             request: request.to_string(),
             available: shown.iter().map(|pin| pin.version.to_string()).collect(),
             hidden_prereleases: self.pins.len() - candidates.len(),
@@ -256,6 +350,7 @@ impl Stream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tag::TagTemplate;
 
     fn release(tag: &str) -> Release<'_> {
         Release {
@@ -267,7 +362,7 @@ mod tests {
 
     fn stream(template: &str, releases: &[Release<'_>]) -> Stream {
         Stream::from_releases(
-            &TagTemplate::new(template).expect("template"),
+            TagTemplate::new(template).expect("template"),
             releases.iter().copied(),
         )
     }
@@ -472,6 +567,38 @@ mod tests {
     }
 
     #[test]
+    fn ranges_resolve_within_the_stream() {
+        let jira = stream("v{version}+jira", &mixed());
+        // stable versions: 1.5.9, 1.6.0, 1.6.2, 1.7.0; 1.8.0-rc.1 and flagged 1.9.0 are prereleases
+        for (range, tag) in [
+            (">=0.4.0", "v1.7.0+jira"),
+            ("^1.6", "v1.7.0+jira"),
+            ("~1.6", "v1.6.2+jira"),
+            ("<1.6", "v1.5.9+jira"),
+            (">=1.6, <1.7", "v1.6.2+jira"),
+            (">=1.6 <1.7", "v1.6.2+jira"),
+            (">= 1.6 < 1.7", "v1.6.2+jira"),
+            ("=1.6", "v1.6.2+jira"),
+            ("1.x", "v1.7.0+jira"),
+            ("*", "v1.7.0+jira"),
+            (">=1.8.0-rc.1", "v1.8.0-rc.1+jira"),
+        ] {
+            assert_eq!(resolved(&jira, range), tag, "{range}");
+        }
+        // a GitHub-flagged prerelease is never taken by a range
+        assert!(jira.resolve(&request(">=1.9")).is_err());
+        let err = jira
+            .resolve(&request(">=3"))
+            .expect_err("nothing")
+            .to_string();
+        assert_eq!(
+            err,
+            "no release tagged `v{version}+jira` matches `>=3`; versions: 1.5.9, 1.6.0, 1.6.2, 1.7.0 \
+             (2 prereleases not considered: ask for one by its full version)"
+        );
+    }
+
+    #[test]
     fn requests_parse_and_display() {
         assert_eq!(request("latest"), VersionRequest::Latest);
         assert_eq!(
@@ -499,22 +626,43 @@ mod tests {
                 .to_string(),
             "1.8.0-rc.1"
         );
-        for s in ["latest", "1.6.0", "1.6", "1"] {
+        for s in [
+            "latest",
+            "1.6.0",
+            "1.6",
+            "1",
+            ">=0.4.0",
+            "^1.6",
+            "~1.6",
+            "<2",
+            ">=1.2, <2",
+        ] {
             assert_eq!(request(s).to_string(), s);
         }
+        assert_eq!(request(">=1.2 <2").to_string(), ">=1.2, <2");
     }
 
     #[test]
     fn malformed_requests_are_refused() {
-        for s in [
-            "", "Latest", "1.x", "1.*", "*", ">=1", "^1.6", "~1.6", "=1.6", "1.6 ", " 1",
-            "1.6.0.1", "01.6", "1.6-rc", "vv1",
-        ] {
+        for s in ["", "Latest", "1.6.0.1", "01.6", "1.6-rc", "vv1"] {
             let err = VersionRequest::parse(s).expect_err(s).to_string();
             assert!(
                 err.contains("is not `latest`, a full SemVer version"),
                 "{s}: {err}"
             );
+        }
+        for s in ["1.6 ", " 1"] {
+            let err = VersionRequest::parse(s).expect_err(s).to_string();
+            assert!(err.contains("has spaces around it"), "{s}: {err}");
+        }
+        for (s, problem) in [
+            (">=1 || <0.5", "has alternatives (`||`)"),
+            (">=1.7.0+jira", "has build metadata"),
+            (">=x.y", "is not a SemVer range"),
+            ("^", "is not a SemVer range"),
+        ] {
+            let err = VersionRequest::parse(s).expect_err(s).to_string();
+            assert!(err.contains(problem), "{s}: {err}");
         }
         let err = VersionRequest::parse("1.7.0+jira")
             .expect_err("build")

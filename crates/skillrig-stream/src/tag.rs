@@ -124,6 +124,10 @@ impl TagTemplate {
             return TagMatch::Foreign;
         }
         let middle = &tag[prefix.len()..tag.len() - suffix.len()];
+        // A version starts with a digit: `jira-cli-v1.0.0` is another stream's, not a bad `jira-{version}`.
+        if !middle.starts_with(|c: char| c.is_ascii_digit()) {
+            return TagMatch::Foreign;
+        }
         match Version::parse(middle) {
             Ok(version) if version.build.is_empty() && version.to_string() == middle => {
                 TagMatch::Version(version)
@@ -258,7 +262,8 @@ mod tests {
         let t = template("jira-v{version}");
         assert_eq!(t.classify("tfc-v1.0.0"), TagMatch::Foreign);
         assert_eq!(t.classify("jira-v1.0"), TagMatch::Malformed);
-        assert_eq!(t.classify("jira-v"), TagMatch::Malformed);
+        assert_eq!(t.classify("jira-v"), TagMatch::Foreign);
+        assert_eq!(t.classify("jira-vnext"), TagMatch::Foreign);
         let t = template("v{version}v");
         assert_eq!(t.classify("v"), TagMatch::Foreign);
     }

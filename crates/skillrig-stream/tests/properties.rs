@@ -4,7 +4,11 @@
 use proptest::prelude::*;
 use proptest::sample::subsequence;
 use semver::{BuildMetadata, Prerelease, Version};
-use skillrig_stream::{Checksums, Origin, Platform, Release, Stream, TagTemplate, VersionRequest};
+use skillrig_stream::convention::{Shape, parse_tag};
+use skillrig_stream::{
+    Checksums, Error, Origin, Pin, Platform, Release, Stream, TagPattern, TagTemplate,
+    VersionRequest,
+};
 
 fn prerelease() -> impl Strategy<Value = String> {
     let identifier = prop_oneof![
@@ -147,6 +151,8 @@ proptest! {
             VersionRequest::Exact(version),
             VersionRequest::Prefix { major, minor },
             VersionRequest::Latest,
+            VersionRequest::parse(&format!(">={major}")).expect("range"),
+            VersionRequest::parse(&format!("^{major}.{}", minor.unwrap_or(0))).expect("range"),
         ] {
             prop_assert_eq!(VersionRequest::parse(&request.to_string()).expect("parses"), request);
         }
@@ -162,11 +168,55 @@ proptest! {
         let from_toml = Origin::from_toml("origin.toml", &toml).expect("toml parses");
         prop_assert_eq!(&from_toml, &parsed);
         for binary in parsed.binaries() {
-            let asset = binary
-                .asset(&Version::new(1, 2, 3), &Platform::new("macos", "arm64"))
-                .expect("renders");
-            prop_assert!(!asset.name.contains(".."));
+            // parse-time checks cover the common platforms: picking from an empty release can only
+            // miss, never render an unsafe name
+            let pin = Pin::new(Version::new(1, 2, 3), "t");
+            let missed = binary.pick(&pin, &Platform::new("macos", "arm64"), &[]);
+            prop_assert!(matches!(missed, Err(Error::Pick { .. })), "{:?}", missed);
         }
+    }
+
+    #[test]
+    fn a_tag_is_in_at_most_one_binarys_convention_stream(
+        bin in "[a-z0-9][a-z0-9._-]{0,8}",
+        version in version(),
+        shape in 0..5usize,
+    ) {
+        let shape = Shape::ALL[shape];
+        let tag = shape.template(&bin).replace("{version}", &version.to_string());
+        // every binary name the tag could be split into
+        let mut candidates: Vec<String> = vec![bin.clone()];
+        for (at, _) in tag.match_indices(['-', '+', '/']) {
+            candidates.push(tag[..at].to_owned());
+            candidates.push(tag[at + 1..].to_owned());
+        }
+        let claimed: std::collections::BTreeSet<&String> = candidates
+            .iter()
+            .filter(|b| TagPattern::convention(b).match_tag(&tag).is_some())
+            .collect();
+        prop_assert!(claimed.len() <= 1, "{} is claimed by {:?}", tag, claimed);
+        // a name without `-<digit>` or `-v<digit>` reads back exactly
+        let ambiguous = bin.match_indices('-').any(|(at, _)| {
+            let rest = bin[at + 1..].trim_start_matches('v');
+            rest.starts_with(|c: char| c.is_ascii_digit())
+        });
+        if !ambiguous {
+            let read = parse_tag(&tag).expect("a rendered convention tag reads");
+            prop_assert_eq!((read.bin, &read.version, read.shape), (bin.as_str(), &version, shape));
+        }
+    }
+
+    #[test]
+    fn ranges_pick_the_highest_admitted_stable_version(
+        versions in prop::collection::btree_set(version(), 1..20),
+        major in 0..5u64,
+    ) {
+        let template = TagTemplate::new("{version}+jira").expect("template");
+        let tags: Vec<String> = versions.iter().map(|v| template.render(v)).collect();
+        let stream = Stream::from_releases(&template, tags.iter().map(|t| release(t)));
+        let request = VersionRequest::parse(&format!(">={major}.0.0")).expect("range");
+        let want = versions.iter().rev().find(|v| v.major >= major && v.pre.is_empty());
+        prop_assert_eq!(stream.resolve(&request).ok().map(|p| &p.version), want);
     }
 
     #[test]
@@ -186,13 +236,17 @@ proptest! {
     }
 }
 
-/// A valid contract with 1–4 binaries whose names and tag suffixes are distinct.
+/// Valid metadata with 1–4 binaries whose names and tag suffixes are distinct, written with RFC
+/// 0001's fields (`stream`, `platforms`) and this backend's (`tag`, `os`, `arch`).
 fn origin_text() -> impl Strategy<Value = String> {
     let binary = (
         prop_oneof![
-            Just("v{version}+{n}"),
-            Just("{n}-v{version}"),
-            Just("cli/{n}/v{version}")
+            Just("tag = \"v{version}+{n}\""),
+            Just("tag = \"{n}-v{version}\""),
+            Just("tag = \"cli/{n}/v{version}\""),
+            Just("stream = \"+{n}\""),
+            Just("stream = \"{n}-v\""),
+            Just(""),
         ],
         prop_oneof![
             Just("{name}_{version}_{os}_{arch}.tar.gz"),
@@ -209,12 +263,22 @@ fn origin_text() -> impl Strategy<Value = String> {
         ]),
         subsequence(vec![("macos", "darwin"), ("windows", "win")], 0..=2),
         subsequence(vec![("x64", "amd64"), ("arm64", "aarch64")], 0..=2),
+        subsequence(
+            vec![
+                ("linux-x64", "Linux", "x86_64"),
+                ("darwin-arm64", "Darwin", "arm64"),
+            ],
+            0..=2,
+        ),
     );
     prop::collection::btree_set("[a-z][a-z0-9]{0,7}", 1..5).prop_flat_map(move |names| {
         let names: Vec<String> = names.into_iter().collect();
         prop::collection::vec(binary.clone(), names.len()).prop_map(move |binaries| {
-            let mut text = String::from("binaries_convention = 1\n[unrelated]\nkey = 1\n");
-            for (name, (tag, asset, checksums, bin, os, arch)) in names.iter().zip(binaries) {
+            let mut text =
+                String::from("skillrig-convention = 1\norigin = \"label\"\n[unrelated]\nkey = 1\n");
+            for (name, (tag, asset, checksums, bin, os, arch, platforms)) in
+                names.iter().zip(binaries)
+            {
                 let sub = |s: &str| s.replace("{n}", name);
                 // `{tag}` in an asset name is only valid when the tag has no `/`.
                 let asset = if tag.contains('/') && asset.contains("{tag}") {
@@ -223,7 +287,7 @@ fn origin_text() -> impl Strategy<Value = String> {
                     asset
                 };
                 text.push_str(&format!(
-                    "[[binaries]]\nname = \"{name}\"\ntag = \"{}\"\nasset = \"{}\"\n",
+                    "[[binaries]]\nname = \"{name}\"\n{}\nasset = \"{}\"\n",
                     sub(tag),
                     sub(asset)
                 ));
@@ -241,6 +305,11 @@ fn origin_text() -> impl Strategy<Value = String> {
                             .collect();
                         text.push_str(&format!("{table} = {{ {} }}\n", pairs.join(", ")));
                     }
+                }
+                for (key, os, arch) in platforms {
+                    text.push_str(&format!(
+                        "[binaries.platforms.{key}]\nos = \"{os}\"\narch = \"{arch}\"\n"
+                    ));
                 }
             }
             text
