@@ -77,6 +77,9 @@ pub enum Error {
         available: Vec<String>,
         /// How to fix it.
         fix: String,
+        /// True when the release has nothing for the platform (it is not built for it), false when
+        /// what it has is ambiguous or a checksums file is missing.
+        missing: bool,
     },
     /// A `skillrig:` address does not name an origin and a binary.
     #[error("skillrig:{tool}: {problem}; {fix}")]

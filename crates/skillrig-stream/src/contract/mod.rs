@@ -451,6 +451,7 @@ impl Binary {
         fix: &str,
     ) -> Error {
         Error::Pick {
+            missing: field == "asset" && problem.starts_with("has no asset"),
             binary: self.name.clone(),
             tag: pin.tag.clone(),
             field: field.to_owned(),

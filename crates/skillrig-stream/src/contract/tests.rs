@@ -310,6 +310,7 @@ fn convention_picks_one_goreleaser_asset_from_the_release() {
     let err = oxid
         .pick(&v050, &platform("macos", "x64"), &release)
         .expect_err("no darwin amd64");
+    assert!(matches!(err, Error::Pick { missing: true, .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         "release `oxid-v0.5.0` of `oxid` has no asset `oxid_0.5.0_darwin_amd64.tar.gz` (or .zip, \
@@ -326,10 +327,16 @@ fn convention_picks_one_goreleaser_asset_from_the_release() {
     let err = oxid
         .pick(&v050, &platform("linux", "x64"), &two)
         .expect_err("two");
-    let Error::Pick { field, problem, .. } = &err else {
+    let Error::Pick {
+        field,
+        problem,
+        missing,
+        ..
+    } = &err
+    else {
         panic!("{err:?}");
     };
-    assert_eq!(field, "asset");
+    assert_eq!((field.as_str(), *missing), ("asset", false));
     assert!(
         problem.contains(
             "has 2 assets for linux-x64 (oxid_0.5.0_linux_amd64.tar.gz, oxid_0.5.0_linux_amd64.zip)"
