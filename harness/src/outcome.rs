@@ -111,6 +111,10 @@ pub struct StepRun {
     pub fails_with: Vec<String>,
     /// The exact stdout lines it must print, if the scenario says.
     pub stdout_lines: Option<Vec<String>>,
+    /// Texts its stderr must hold.
+    pub stderr_has: Vec<String>,
+    /// Texts its stderr must not hold.
+    pub stderr_lacks: Vec<String>,
     /// Its request budget, if any.
     pub max_requests: Option<usize>,
     /// Files it was given read-only and changed anyway.
@@ -206,6 +210,29 @@ pub fn judge_run(
         return base;
     }
     for step in steps {
+        let missing = step
+            .stderr_has
+            .iter()
+            .find(|t| !step.stderr.contains(t.as_str()));
+        let present = step
+            .stderr_lacks
+            .iter()
+            .find(|t| step.stderr.contains(t.as_str()));
+        if let Some(text) = missing {
+            return verdict(
+                Class::WrongOutput,
+                format!("{}: stderr lacks `{text}`", step.label),
+            );
+        }
+        if let Some(text) = present {
+            return verdict(
+                Class::WrongOutput,
+                format!("{}: stderr holds `{text}`", step.label),
+            );
+        }
+        if !step.stderr_has.is_empty() || !step.stderr_lacks.is_empty() {
+            shown.push(format!("{} said what it should on stderr", step.label));
+        }
         let Some(want) = &step.stdout_lines else {
             continue;
         };
@@ -674,6 +701,43 @@ mod tests {
             first_error: (!success).then(|| stderr.lines().next().unwrap_or_default().into()),
             ..StepRun::default()
         }
+    }
+
+    #[test]
+    fn stderr_must_hold_and_lack_what_the_step_says() {
+        let mut warned = step(
+            "step 1 (`mise install`)",
+            true,
+            "mise WARN  semver range \">=1\" is not supported",
+        );
+        warned.stderr_lacks = vec!["is not supported".into()];
+        let v = judge_run(&[], &[], &[warned], &[], &TwoStreams);
+        assert_eq!(v.class, Class::WrongOutput);
+        assert!(
+            v.detail.contains("stderr holds `is not supported`"),
+            "{}",
+            v.detail
+        );
+        let mut quiet = step("step 1 (`mise install`)", true, "");
+        quiet.stderr_has = vec!["is not used".into()];
+        let v = judge_run(&[], &[], &[quiet], &[], &TwoStreams);
+        assert_eq!(v.class, Class::WrongOutput);
+        assert!(
+            v.detail.contains("stderr lacks `is not used`"),
+            "{}",
+            v.detail
+        );
+        let mut both = step(
+            "step 1 (`mise install`)",
+            true,
+            "mise WARN  the skillrig plugin is not used",
+        );
+        both.stderr_has = vec!["is not used".into()];
+        both.stderr_lacks = vec!["not supported".into()];
+        assert_eq!(
+            judge_run(&[], &[], &[both], &[], &TwoStreams).class,
+            Class::Ok
+        );
     }
 
     const NO_METADATA: &str = "mise ERROR acme/origin has no origin metadata: neither .skillrig-origin.toml nor index.json";

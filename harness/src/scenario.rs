@@ -14,8 +14,8 @@
 //! [env]                               # extra environment for every command (optional)
 //! global_config = "..."               # the user's global config.toml (optional)
 //! system_config = "..."               # the system config, $MISE_SYSTEM_CONFIG_DIR/config.toml
-//! [scratch_files]                     # files below the scratch root (optional)
-//! "home/.config/gh/hosts.yml" = "..."
+//! [scratch_files]                     # files below the scratch root (optional; a text starting
+//! "home/.config/gh/hosts.yml" = "..."  # with `#!` is written executable)
 //! [[step]]
 //! args = ["install"]                  # `mise install`
 //! config = "..."                      # rewrite mise.toml before this step (optional)
@@ -23,6 +23,8 @@
 //! max_requests = 14                   # budget: requests this step may send (optional)
 //! stdout_lines = ["0.0.5", "0.0.6"]   # exactly what it must print (optional)
 //! fails_with = ["no origin metadata"] # it must fail, its stderr holding each text (optional)
+//! stderr_has = ["is not used"]        # its stderr holds each text, failing or not (optional)
+//! stderr_lacks = ["not supported"]    # its stderr holds none of these texts (optional)
 //! read_only = ["project/mise.lock"]   # files made read-only that the step must not change
 //! [[expect]]
 //! tool = "jira"                       # as `mise x` takes it
@@ -50,6 +52,8 @@
 //!   `fails_with` is an unexpected failure and decides the class as before.
 //! - `stdout_lines`: the step's non-empty stdout lines, trimmed, are exactly these, in order;
 //!   otherwise `wrong-output`.
+//! - `stderr_has` / `stderr_lacks`: the step's stderr holds every `stderr_has` text and no
+//!   `stderr_lacks` text; otherwise `wrong-output` (judged with `stdout_lines`).
 //! - `max_requests`: the requests the fake received during the step, redirect hops to the
 //!   objects host not counted (a download is one request; see [`crate::matrix`]), are at most
 //!   this; otherwise `over-budget` (judged once everything else is ok). `max_requests = 0` on a
@@ -202,6 +206,12 @@ pub struct Step {
     /// The step must fail, its stderr containing each of these texts.
     #[serde(default)]
     pub fails_with: Vec<String>,
+    /// Texts its stderr must hold, failing or not (a warning, a notice).
+    #[serde(default)]
+    pub stderr_has: Vec<String>,
+    /// Texts its stderr must not hold (a warning that must be gone).
+    #[serde(default)]
+    pub stderr_lacks: Vec<String>,
     /// Faults the fake GitHub injects before the command (they last for the rest of the run).
     #[serde(default)]
     pub faults: Vec<Fault>,
@@ -348,7 +358,7 @@ impl Step {
     }
 
     fn expects_something(&self) -> bool {
-        self.stdout_lines.is_some() || !self.fails_with.is_empty()
+        self.stdout_lines.is_some() || !self.fails_with.is_empty() || !self.stderr_has.is_empty()
     }
 }
 
@@ -545,6 +555,12 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
         }
         std::fs::write(&path, vars.expand(text))
             .with_context(|| format!("writing {}", path.display()))?;
+        // A script (`#!`) is written executable, as an install would have left it.
+        if text.starts_with("#!") {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .with_context(|| format!("making {} executable", path.display()))?;
+        }
         own_files.insert(path);
     }
 
@@ -615,6 +631,8 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, root: &Path) -> Res
             requests,
             fails_with: step.fails_with.clone(),
             stdout_lines: step.stdout_lines.clone(),
+            stderr_has: step.stderr_has.clone(),
+            stderr_lacks: step.stderr_lacks.clone(),
             max_requests: step.max_requests,
             changed,
         });

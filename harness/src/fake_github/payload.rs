@@ -106,7 +106,7 @@ pub(crate) fn asset(
         "content_type": asset.content_type,
         "state": "uploaded",
         "size": asset.bytes.len(),
-        "digest": format!("sha256:{}", asset.sha256),
+        "digest": origin.digests.then(|| format!("sha256:{}", asset.sha256)),
         "download_count": 0,
         "created_at": time,
         "updated_at": time,
