@@ -1,10 +1,14 @@
-//! Every fixture that publishes origin metadata (`.skillrig-origin.toml`, or `index.json`, its
-//! JSON mirror) publishes metadata that describes it: the skillrig-stream crate reads the
-//! contract, and each declared binary's tag template, asset and checksums names must find the
-//! fixture's own releases and assets.
+//! Every fixture describes itself truthfully: the skillrig-stream crate reads its metadata (or, when
+//! it publishes none, the convention), and every binary's stream holds exactly the releases that
+//! carry that binary, each at the version the fixture gave it, and picks that binary's own asset.
+
+use std::collections::BTreeSet;
 
 use skillrig_harness::fixture::{Origin, fixtures_dir};
-use skillrig_stream::{Origin as Contract, Platform};
+use skillrig_stream::{Origin as Metadata, Platform, Release, Stream};
+
+/// Fixtures whose releases break the rules on purpose (the failure-mode scenarios use them).
+const BROKEN_ON_PURPOSE: [&str; 4] = ["convention-faults", "faults", "escaping", "shared-release"];
 
 #[test]
 fn fixture_metadata_matches_fixture_releases() {
@@ -22,62 +26,70 @@ fn fixture_metadata_matches_fixture_releases() {
             .expect("fixture loads")
             .build()
             .expect("fixture builds");
-        let contract = if let Some(text) = built.files.get(".skillrig-origin.toml") {
-            Contract::from_toml(&format!("{name}:.skillrig-origin.toml"), text)
+        let metadata = if let Some(text) = built.files.get(".skillrig-origin.toml") {
+            Metadata::from_toml(&format!("{name}:.skillrig-origin.toml"), text)
         } else if let Some(text) = built.files.get("index.json") {
-            Contract::from_json(&format!("{name}:index.json"), text)
+            Metadata::from_json(&format!("{name}:index.json"), text)
         } else {
-            continue;
+            Ok(Metadata::convention_only(name))
         };
-        let contract = contract.unwrap_or_else(|e| panic!("{e}"));
-        let label = contract.file().to_string();
-        for binary in contract.binaries() {
-            let releases: Vec<_> = built
-                .releases
-                .iter()
-                .filter_map(|r| binary.tag().match_tag(&r.tag).map(|v| (r, v)))
-                .collect();
-            assert!(
-                !releases.is_empty(),
-                "{label}: no release matches {}",
-                binary.tag().as_str()
-            );
-            for (release, version) in releases {
+        let metadata = metadata.unwrap_or_else(|e| panic!("{e}"));
+        let binaries: BTreeSet<String> = built
+            .releases
+            .iter()
+            .flat_map(|r| r.assets.iter().filter_map(|a| a.provides.clone()))
+            .map(|(binary, _)| binary)
+            .collect();
+        for binary_name in binaries {
+            let binary = metadata.binary(&binary_name);
+            let releases = built.releases.iter().map(|r| Release {
+                tag: &r.tag,
+                draft: r.draft,
+                prerelease: r.prerelease,
+            });
+            let stream = Stream::from_releases(binary.tags(), releases);
+            for pin in stream.pins() {
+                let release = built
+                    .releases
+                    .iter()
+                    .find(|r| r.tag == pin.tag)
+                    .expect("a pin comes from a release");
+                let carries = release.assets.iter().any(|a| {
+                    a.provides.as_ref() == Some(&(binary_name.clone(), pin.version.to_string()))
+                });
+                assert!(
+                    carries,
+                    "{name}: {} is not {binary_name} {}",
+                    pin.tag, pin.version
+                );
+                let names: Vec<&str> = release.assets.iter().map(|a| a.name.as_str()).collect();
                 for (os, arch) in [("linux", "x64"), ("macos", "arm64")] {
-                    let asset = binary
-                        .asset(&version, &Platform::new(os, arch))
-                        .unwrap_or_else(|e| panic!("{label}: {e}"));
-                    let names: Vec<&str> = release.assets.iter().map(|a| a.name.as_str()).collect();
-                    assert!(
-                        names.contains(&asset.name.as_str()),
-                        "{label}: {} lacks {}",
-                        release.tag,
-                        asset.name
-                    );
-                    if let Some(sums) = &asset.checksums {
-                        assert!(
-                            names.contains(&sums.as_str()),
-                            "{label}: {} lacks {sums}",
-                            release.tag
-                        );
+                    match binary.pick(pin, &Platform::new(os, arch), &names) {
+                        Ok(asset) => {
+                            let provided = release
+                                .assets
+                                .iter()
+                                .find(|a| a.name == asset.name)
+                                .and_then(|a| a.provides.clone());
+                            assert_eq!(
+                                provided,
+                                Some((binary_name.clone(), pin.version.to_string())),
+                                "{name}: {}",
+                                asset.name
+                            );
+                            checked += 1;
+                        }
+                        Err(err) => assert!(
+                            BROKEN_ON_PURPOSE.contains(&name),
+                            "{name}: {binary_name} {}: {err}",
+                            pin.version
+                        ),
                     }
-                    let provided = release
-                        .assets
-                        .iter()
-                        .find(|a| a.name == asset.name)
-                        .and_then(|a| a.provides.clone());
-                    assert_eq!(
-                        provided,
-                        Some((binary.name().to_string(), version.to_string())),
-                        "{label}: {}",
-                        asset.name
-                    );
                 }
             }
-            checked += 1;
         }
     }
-    assert!(checked > 0, "no fixture declares binaries");
+    assert!(checked > 100, "only {checked} assets were picked");
 }
 
 /// The pages (per_page=100, newest first) on which `binary`'s releases are listed.
