@@ -58,3 +58,18 @@ async fn five_binaries_skillrig_requests() {
         .await
     );
 }
+
+/// An origin made from the skillrig template (metadata without binaries, project-wide checksums):
+/// 1 release page + 1 metadata + 2 per binary.
+#[tokio::test]
+async fn template_origin_skillrig_requests() {
+    insta::assert_snapshot!(journal("skillrig/template-origin", "2026.10.25+skillrig").await);
+}
+
+/// An origin with no metadata file: both files answer 404 (the one request more it costs cold).
+#[tokio::test]
+async fn no_metadata_skillrig_requests() {
+    insta::assert_snapshot!(
+        journal("skillrig/no-metadata-mixed-shapes", "2026.10.25+skillrig").await
+    );
+}
