@@ -223,6 +223,15 @@ def fetch_npm(pin: Pin, dest: Path) -> None:
 # Source pins: cargo fetches the published crate; we unpack it, apply the series, build it.
 
 
+# An alternative registry (a name from cargo's config, `[registries.<name>]`) to fetch mise and its
+# crates from instead of cargo's default one: a mirror, or the test's stand-in for a new release.
+REGISTRY_ENV = "SKILLRIG_CRATE_REGISTRY"
+
+
+def crate_registry() -> str | None:
+    return os.environ.get(REGISTRY_ENV) or None
+
+
 def cargo_home() -> Path:
     return Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo")
 
@@ -239,12 +248,15 @@ def fetch_registry_crate(name: str, version: str, sha256: str | None) -> Path:
     crate = find_crate_file(name, version)
     if crate is None:
         log(f"fetching the {name} {version} crate with cargo")
-        project = cache_root() / "fetch" / f"{name}-{version}"
+        registry = crate_registry()
+        project = cache_root() / "fetch" / f"{registry + '-' if registry else ''}{name}-{version}"
         (project / "src").mkdir(parents=True, exist_ok=True)
         (project / "src" / "lib.rs").write_text("")
+        dependency = (f'{{ version = "={version}", registry = "{registry}" }}' if registry
+                      else f'"={version}"')
         (project / "Cargo.toml").write_text(
             "[package]\nname = \"skillrig-fetch\"\nversion = \"0.0.0\"\nedition = \"2021\"\n"
-            f"publish = false\n\n[dependencies]\n{name} = \"={version}\"\n\n[workspace]\n"
+            f"publish = false\n\n[dependencies]\n{name} = {dependency}\n\n[workspace]\n"
         )
         proc = subprocess.run(["cargo", "fetch", "--target", host_triple()], cwd=project,
                               stdout=sys.stderr, stderr=sys.stderr)
