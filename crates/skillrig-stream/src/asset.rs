@@ -134,11 +134,9 @@ impl Asset {
     /// the same with `.exe` on Windows.
     pub fn executable_names(&self) -> Vec<String> {
         let (Executable::InArchive(name) | Executable::ByName(name)) = &self.executable;
-        let mut names = vec![name.clone()];
-        if self.windows && !name.to_ascii_lowercase().ends_with(".exe") {
-            names.push(format!("{name}.exe"));
-        }
-        names
+        std::iter::once(name.clone())
+            .chain(self.with_exe(name))
+            .collect()
     }
 
     /// The file name to install a bare or single-compressed asset under: the executable's name, with
@@ -146,11 +144,13 @@ impl Asset {
     pub fn install_name(&self) -> String {
         let (Executable::InArchive(path) | Executable::ByName(path)) = &self.executable;
         let name = path.rsplit('/').next().unwrap_or(path);
-        if self.windows && !name.to_ascii_lowercase().ends_with(".exe") {
-            format!("{name}.exe")
-        } else {
-            name.to_owned()
-        }
+        self.with_exe(name).unwrap_or_else(|| name.to_owned())
+    }
+
+    /// `name.exe` on Windows when `name` does not end in `.exe` already.
+    fn with_exe(&self, name: &str) -> Option<String> {
+        (self.windows && !name.to_ascii_lowercase().ends_with(".exe"))
+            .then(|| format!("{name}.exe"))
     }
 }
 

@@ -40,6 +40,12 @@ impl Shape {
         Self::Slash,
     ];
 
+    /// The tag of `version` in this shape for `bin`, e.g. `jira-v1.7.0`.
+    pub fn render(self, bin: &str, version: &Version) -> String {
+        self.template(bin)
+            .replace("{version}", &version.to_string())
+    }
+
     /// The shape written as a tag template for `bin`, e.g. `jira-v{version}`.
     pub fn template(self, bin: &str) -> String {
         match self {
@@ -139,12 +145,24 @@ pub(crate) fn clean_version(text: &str) -> Option<Version> {
 /// The grammar of a binary, owner or repository name in a skillrig address: `[A-Za-z0-9._-]+`, and
 /// never `.` or `..`.
 pub fn is_bin_name(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    name_problem(name).is_none()
+}
+
+/// Why `name` breaks the grammar of [`is_bin_name`], if it does; also a file name on disk.
+pub(crate) fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("is empty".into());
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return Some(format!("contains {c:?}"));
+    }
+    if name == "." || name == ".." {
+        return Some("is a path segment, not a name".into());
+    }
+    None
 }
 
 /// Whether a tag that the convention does not read still looks like one of `bin`'s (`v1.7+jira`,

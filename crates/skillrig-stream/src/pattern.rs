@@ -52,6 +52,14 @@ impl TagPattern {
         }
     }
 
+    /// The tags of `version` in this pattern, in order of preference.
+    pub fn render(&self, version: &Version) -> Vec<String> {
+        match self {
+            Self::Convention(bin) => Shape::ALL.iter().map(|s| s.render(bin, version)).collect(),
+            Self::Templates(templates) => templates.iter().map(|t| t.render(version)).collect(),
+        }
+    }
+
     /// The templates of the pattern, in order of preference, as written.
     pub fn templates(&self) -> Vec<String> {
         match self {

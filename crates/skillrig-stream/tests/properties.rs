@@ -183,7 +183,7 @@ proptest! {
         shape in 0..5usize,
     ) {
         let shape = Shape::ALL[shape];
-        let tag = shape.template(&bin).replace("{version}", &version.to_string());
+        let tag = shape.render(&bin, &version);
         // every binary name the tag could be split into
         let mut candidates: Vec<String> = vec![bin.clone()];
         for (at, _) in tag.match_indices(['-', '+', '/']) {

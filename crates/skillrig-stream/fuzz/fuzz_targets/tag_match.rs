@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     if let Some(read) = parse_tag(tag) {
         assert!(read.version.build.is_empty());
         assert_eq!(TagPattern::convention(read.bin).match_tag(tag), Some(read.version.clone()));
-        assert_eq!(read.shape.template(read.bin).replace("{version}", &read.version.to_string()), tag);
+        assert_eq!(read.shape.render(read.bin, &read.version), tag);
         // a binary named by any other split of the tag does not read it
         for (at, _) in tag.match_indices(['-', '+', '/']) {
             for other in [&tag[..at], &tag[at + 1..]] {

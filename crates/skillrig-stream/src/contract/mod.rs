@@ -9,7 +9,7 @@ use semver::Version;
 use serde::{Serialize, Serializer};
 
 use crate::asset::{self, ArchiveKind, Asset, Executable, NameTemplate, Platform, Values};
-use crate::convention::{self, goreleaser_arch, goreleaser_os};
+use crate::convention::{self, goreleaser_arch, goreleaser_os, name_problem};
 use crate::error::Error;
 use crate::pattern::{PatternMatch, TagPattern};
 use crate::stream::Pin;
@@ -178,11 +178,13 @@ impl Origin {
     /// nearest name among them.
     pub fn unknown_binary<'a>(&self, name: &str, tags: impl IntoIterator<Item = &'a str>) -> Error {
         let released = self.released_binaries(tags);
+        let lower = name.to_ascii_lowercase();
         let suggestion = released
             .iter()
-            .filter(|known| edit_distance(&name.to_ascii_lowercase(), known) <= 2)
-            .min_by_key(|known| edit_distance(&name.to_ascii_lowercase(), known))
-            .cloned();
+            .map(|known| (edit_distance(&lower, known), known))
+            .filter(|(distance, _)| *distance <= 2)
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, known)| known.clone());
         Error::UnknownBinary {
             origin: self.file.clone(),
             binary: name.to_owned(),
@@ -301,12 +303,12 @@ impl Binary {
         let on = format!("{}-{}", platform.os(), platform.arch());
         let name = match &self.asset {
             Some(template) => {
-                let name = template.render(&values);
-                self.check_rendered("asset", &name, platform, true)?;
+                let name = self.rendered("asset", template, &values, platform, true)?;
                 if !assets.contains(&name.as_str()) {
                     return Err(self.pick_error(
                         pin,
                         "asset",
+                        true,
                         format!("has no asset `{name}` for {on}"),
                         assets,
                         "publish it, or correct the binary's `asset` (or its `platforms`) in the origin metadata",
@@ -319,12 +321,12 @@ impl Binary {
         let kind = self.kind(&name, platform)?;
         let checksums = match &self.checksums {
             Some(template) => {
-                let sums = template.render(&values);
-                self.check_rendered("checksums", &sums, platform, true)?;
+                let sums = self.rendered("checksums", template, &values, platform, true)?;
                 if !assets.contains(&sums.as_str()) {
                     return Err(self.pick_error(
                         pin,
                         "checksums",
+                        false,
                         format!("has no checksums file `{sums}`"),
                         assets,
                         "upload it with the release, or correct the binary's `checksums` in the origin metadata",
@@ -336,9 +338,7 @@ impl Binary {
         };
         let executable = match &self.bin {
             Some(template) => {
-                let bin = template.render(&values);
-                self.check_rendered("bin", &bin, platform, false)?;
-                Executable::InArchive(bin)
+                Executable::InArchive(self.rendered("bin", template, &values, platform, false)?)
             }
             None => Executable::ByName(self.name.clone()),
         };
@@ -373,6 +373,7 @@ impl Binary {
             [] => Err(self.pick_error(
                 pin,
                 "asset",
+                true,
                 format!("has no asset `{wanted}.tar.gz` (or .zip, .tar.xz, ...) for {on}"),
                 assets,
                 "publish goreleaser's `{{ .Binary }}_{{ .Version }}_{{ .Os }}_{{ .Arch }}` archive for this \
@@ -381,6 +382,7 @@ impl Binary {
             several => Err(self.pick_error(
                 pin,
                 "asset",
+                false,
                 format!(
                     "has {} assets for {on} ({}), and one is needed",
                     several.len(),
@@ -415,6 +417,7 @@ impl Binary {
             several => Err(self.pick_error(
                 pin,
                 "checksums",
+                false,
                 format!(
                     "has no `{}_checksums.txt` and {} project-wide checksums files ({})",
                     self.name,
@@ -442,16 +445,18 @@ impl Binary {
         })
     }
 
+    /// `missing`: the release has nothing for the platform, rather than something ambiguous.
     fn pick_error(
         &self,
         pin: &Pin,
         field: &str,
+        missing: bool,
         problem: String,
         assets: &[&str],
         fix: &str,
     ) -> Error {
         Error::Pick {
-            missing: field == "asset" && problem.starts_with("has no asset"),
+            missing,
             binary: self.name.clone(),
             tag: pin.tag.clone(),
             field: field.to_owned(),
@@ -459,6 +464,21 @@ impl Binary {
             available: assets.iter().map(|a| (*a).to_owned()).collect(),
             fix: fix.to_owned(),
         }
+    }
+
+    /// A declared template rendered for `platform`, checked to be a safe relative name (`flat`:
+    /// without `/`, as release asset names are).
+    fn rendered(
+        &self,
+        field: &str,
+        template: &NameTemplate,
+        values: &Values<'_>,
+        platform: &Platform,
+        flat: bool,
+    ) -> Result<String, Error> {
+        let text = template.render(values);
+        self.check_rendered(field, &text, platform, flat)?;
+        Ok(text)
     }
 
     fn check_rendered(
@@ -620,9 +640,7 @@ impl Binary {
                 .iter()
                 .filter_map(|v| Version::parse(v).ok())
             {
-                let tag = self.tags.templates().first().map_or_else(String::new, |t| {
-                    t.replace("{version}", &version.to_string())
-                });
+                let tag = self.tags.render(&version).swap_remove(0);
                 let values = Values {
                     name: &self.name,
                     version: &version,
@@ -631,15 +649,14 @@ impl Binary {
                     arch: &arch_token,
                 };
                 if let Some(template) = &self.asset {
-                    let name = template.render(&values);
-                    self.check_rendered("asset", &name, &platform, true)?;
+                    let name = self.rendered("asset", template, &values, &platform, true)?;
                     self.kind(&name, &platform)?;
                 }
                 if let Some(template) = &self.checksums {
-                    self.check_rendered("checksums", &template.render(&values), &platform, true)?;
+                    self.rendered("checksums", template, &values, &platform, true)?;
                 }
                 if let Some(template) = &self.bin {
-                    self.check_rendered("bin", &template.render(&values), &platform, false)?;
+                    self.rendered("bin", template, &values, &platform, false)?;
                 }
             }
         }
@@ -731,23 +748,6 @@ fn check_convention(file: &str, conventions: &[(&'static str, i64)]) -> Result<(
             format!("set `{key} = {CONVENTION}`"),
         )),
     }
-}
-
-/// A binary name is the last segment of `skillrig:<owner>/<repo>/<bin>` and a file name on disk.
-fn name_problem(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("is empty".into());
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-    {
-        return Some(format!("contains {c:?}"));
-    }
-    if name == "." || name == ".." {
-        return Some("is a path segment, not a name".into());
-    }
-    None
 }
 
 /// Parses an asset, checksums or bin template and checks its literal text; `flat` names are release
@@ -863,14 +863,9 @@ fn shared_tag(reader: &TagPattern, writer: &TagPattern) -> Option<String> {
         .iter()
         .filter_map(|v| Version::parse(v).ok())
         .collect();
-    writer
-        .templates()
+    versions
         .iter()
-        .flat_map(|t| {
-            versions
-                .iter()
-                .map(move |v| t.replace("{version}", &v.to_string()))
-        })
+        .flat_map(|v| writer.render(v))
         .find(|tag| matches!(reader.classify(tag), PatternMatch::Version { .. }))
 }
 
