@@ -39,6 +39,18 @@ class PinError(Exception):
     """A failure with a message meant for the person running the script."""
 
 
+def load_script(name: str):
+    """One of scripts/ (files without `.py`, such as `backend-drift`) as a module, for its functions."""
+    import importlib.machinery
+    import importlib.util
+    path = str(Path(__file__).resolve().parent / name)
+    module_name = name.replace("-", "_")
+    loader = importlib.machinery.SourceFileLoader(module_name, path)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(module_name, loader))
+    loader.exec_module(module)
+    return module
+
+
 def log(msg: str) -> None:
     print(f"mise-bin: {msg}", file=sys.stderr, flush=True)
 

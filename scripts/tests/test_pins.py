@@ -206,16 +206,7 @@ class LockTest(unittest.TestCase):
         self.assertEqual(problems, ["added mise-config 2026.10.11", "removed mise-config 2026.10.11"])
 
 
-def load_script(name: str):
-    """One of scripts/ (files without `.py`) as a module, for its functions."""
-    import importlib.machinery
-    import importlib.util
-    path = str(Path(__file__).resolve().parent.parent / name)
-    module_name = name.replace("-", "_")
-    loader = importlib.machinery.SourceFileLoader(module_name, path)
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(module_name, loader))
-    loader.exec_module(module)
-    return module
+load_script = pins.load_script
 
 
 class MissingTestFixturesTest(unittest.TestCase):
