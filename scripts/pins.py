@@ -13,6 +13,7 @@ Cache layout, under $SKILLRIG_MISE_CACHE (default $HOME/.cache/skillrig-mise):
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import hashlib
 import io
@@ -23,6 +24,8 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +36,14 @@ PINS_FILE = REPO / "pins.toml"
 SYSTEM_PACKAGES = ["cmake", "pkg-config", "libssl-dev"]
 # Crates of this workspace that the patched mise depends on through [patch.crates-io].
 WORKSPACE_CRATES = {"skillrig-stream": REPO / "crates" / "skillrig-stream"}
+
+
+# The head of every `series` file scripts write (scripts/mise-workbench --export, scripts/bump-mise).
+SERIES_HEADER = (
+    "# Applied in order by scripts/mise-bin (git apply) and scripts/mise-workbench (git am).\n"
+    "# A patch scoped `(dist)` is for packaged builds (scripts/package), not the upstream PR; it\n"
+    "# changes nothing unless the build sets MISE_PATCH_SERIES.\n"
+)
 
 
 class PinError(Exception):
@@ -486,6 +497,55 @@ def cargo_patch_args(pin: Pin, src: Path) -> list[str]:
     return args
 
 
+@contextlib.contextmanager
+def target_lock(profile: str = "debug"):
+    """Holds the shared target dir's lock for one profile's artefacts (cargo keeps profiles in
+    separate dirs, so a debug build and an optimised one may run at once)."""
+    root = cache_root()
+    (root / "locks").mkdir(parents=True, exist_ok=True)
+    name = "cargo-target.lock" if profile == "debug" else f"cargo-target-{profile}.lock"
+    with open(root / "locks" / name, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+HEARTBEAT_SECONDS = 60
+
+
+def run_with_heartbeat(cmd: list[str], cwd: Path, env: dict[str, str], what: str,
+                       log=log) -> None:
+    """Runs `cmd`, passing its output through to stderr; after a minute without a line (cargo
+    compiling the mise crate prints nothing for several) says it is still at work, and for how
+    long. Raises PinError naming the command if it fails."""
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, errors="replace")
+    last = [time.monotonic()]
+    done = threading.Event()
+
+    def heartbeat() -> None:
+        while not done.wait(5):
+            if time.monotonic() - last[0] >= HEARTBEAT_SECONDS:
+                minutes = (time.monotonic() - started) / 60
+                log(f"{what}: still at it, {minutes:.0f} min so far (cargo prints nothing while "
+                    f"it compiles and links the mise crate, the longest step)")
+                last[0] = time.monotonic()
+
+    beat = threading.Thread(target=heartbeat, daemon=True)
+    beat.start()
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        sys.stderr.write(line)
+        sys.stderr.flush()
+        last[0] = time.monotonic()
+    code = proc.wait()
+    done.set()
+    beat.join()
+    if code != 0:
+        raise PinError(f"`{' '.join(cmd)}` failed in {cwd} (exit {code}; see above)")
+    log(f"{what}: done in {(time.monotonic() - started) / 60:.1f} min")
+
+
 def build_crate(pin: Pin, dest: Path) -> None:
     ensure_system_packages()
     src = prepare_source(pin)
@@ -493,10 +553,11 @@ def build_crate(pin: Pin, dest: Path) -> None:
     cmd = ["cargo", "build", "--locked", "--bin", "mise", *cargo_patch_args(pin, src)]
     log(f"{pin.name}: building in {src} (target dir {target}; measured on 2 cores: ~19 min with "
         f"a cold target dir, ~10 min for the mise crate alone, ~4 min after a workspace crate change)")
-    proc = subprocess.run(cmd, cwd=src, stdout=sys.stderr, stderr=sys.stderr,
-                          env={**os.environ, "CARGO_TARGET_DIR": str(target)})
-    if proc.returncode != 0:
-        raise PinError(f"{pin.name}: `{' '.join(cmd)}` failed in {src} (see above)")
+    try:
+        run_with_heartbeat(cmd, cwd=src, env={**os.environ, "CARGO_TARGET_DIR": str(target)},
+                           what=f"{pin.name}: cargo build")
+    except PinError as e:
+        raise PinError(f"{pin.name}: {e}") from e
     built = target / "debug" / "mise"
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp_dest = dest.with_suffix(".partial")
