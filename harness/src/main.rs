@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use skillrig_harness::mise_run::Layout;
 use skillrig_harness::{matrix, pins, scenario};
 
 #[derive(Parser)]
@@ -130,9 +131,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let bin = pin.binary()?;
-            let root = scenario::scratch_dir(&s.name, &pin.name);
-            let report = scenario::run(&s, &pin, &bin, &root).await?;
-            for out in &report.transcript {
+            let report = scenario::run(&s, &pin, &bin, Layout::for_run(&s.name, &pin.name)).await?;
+            let root = report.layout.root.clone();
+            for out in report.transcript() {
                 println!(
                     "$ mise {}\n[exit {:?}, {:.1}s]",
                     out.args.join(" "),

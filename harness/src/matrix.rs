@@ -16,6 +16,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
+use crate::mise_run::Layout;
 use crate::outcome::Class;
 use crate::pins::Pin;
 use crate::scenario::{self, BackendKind, Report, Scenario};
@@ -45,6 +46,9 @@ pub struct Cell {
     pub strays: Vec<String>,
     /// Some step ran mise several times at once: the request count varies from run to run.
     pub concurrent: bool,
+    /// Where the run's scratch dir was kept (a cell that is not `ok`, or sent a stray request).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept: Option<std::path::PathBuf>,
 }
 
 impl Cell {
@@ -63,6 +67,7 @@ impl Cell {
             detail: redact(&report.verdict.detail),
             strays: report.strays.iter().map(|s| redact(s)).collect(),
             concurrent: report.concurrent,
+            kept: keeps_scratch(report).then(|| report.layout.root.clone()),
         }
     }
 
@@ -128,7 +133,7 @@ impl Cell {
 
 /// Replace what differs between runs (scratch dir, loopback ports) with stable placeholders.
 fn redact(text: &str, report: &Report) -> String {
-    let mut out = text.replace(&report.scratch.display().to_string(), "[SCRATCH]");
+    let mut out = text.replace(&report.layout.root.display().to_string(), "[SCRATCH]");
     while let Some(start) = out.find("127.0.0.1:") {
         let port_len = out[start + 10..]
             .chars()
@@ -139,9 +144,20 @@ fn redact(text: &str, report: &Report) -> String {
     out
 }
 
-/// Run every (scenario, pin) pair that applies, `jobs` at a time. Binaries are resolved first
-/// (fetched or built by `scripts/mise-bin`), so a build never races a run.
+/// Run every (scenario, pin) pair that applies, `jobs` at a time: [`run_reports`], as cells.
 pub async fn run(scenarios: &[Scenario], pins: &[Pin], jobs: usize) -> Result<Vec<Cell>> {
+    Ok(run_reports(scenarios, pins, jobs)
+        .await?
+        .iter()
+        .map(Cell::from_report)
+        .collect())
+}
+
+/// Run every (scenario, pin) pair that applies, `jobs` at a time, in scenario then pin order.
+/// Binaries are resolved first (fetched or built by `scripts/mise-bin`), so a build never races
+/// a run. A run that is not `ok`, or sent a stray request, keeps its scratch dir (its
+/// [`Cell::kept`]); the others' are removed.
+pub async fn run_reports(scenarios: &[Scenario], pins: &[Pin], jobs: usize) -> Result<Vec<Report>> {
     let mut bins = BTreeMap::new();
     for pin in pins {
         bins.insert(pin.name.clone(), pin.binary()?);
@@ -154,20 +170,27 @@ pub async fn run(scenarios: &[Scenario], pins: &[Pin], jobs: usize) -> Result<Ve
             let bin = bins[&pin.name].clone();
             tasks.push(tokio::spawn(async move {
                 let _permit = limit.acquire().await.context("semaphore closed")?;
-                let root = scenario::scratch_dir(&s.name, &pin.name);
-                let report = scenario::run(&s, &pin, &bin, &root)
+                let layout = Layout::for_run(&s.name, &pin.name);
+                let report = scenario::run(&s, &pin, &bin, layout)
                     .await
                     .with_context(|| format!("{} on {}", s.name, pin.name))?;
-                let _ = std::fs::remove_dir_all(&root);
-                Ok::<_, anyhow::Error>(Cell::from_report(&report))
+                if !keeps_scratch(&report) {
+                    let _ = std::fs::remove_dir_all(&report.layout.root);
+                }
+                Ok::<_, anyhow::Error>(report)
             }));
         }
     }
-    let mut cells = Vec::new();
+    let mut reports = Vec::new();
     for task in tasks {
-        cells.push(task.await.context("a scenario task panicked")??);
+        reports.push(task.await.context("a scenario task panicked")??);
     }
-    Ok(cells)
+    Ok(reports)
+}
+
+/// Whether a run's scratch dir stays for a look: it is not `ok`, or a request strayed.
+fn keeps_scratch(report: &Report) -> bool {
+    report.verdict.class != Class::Ok || !report.strays.is_empty()
 }
 
 /// The matrix as a terminal table: outcome, requests and wall time per cell.
@@ -410,8 +433,12 @@ mod tests {
             elapsed: Duration::from_millis(1234),
             strays: vec![],
             journal: vec![],
-            transcript: vec![],
-            scratch: PathBuf::from("/tmp/scratch/run"),
+            steps: vec![],
+            evidence: vec![],
+            layout: Layout {
+                root: PathBuf::from("/tmp/scratch/run"),
+            },
+            server: "http://127.0.0.1:43121".into(),
             concurrent: false,
         }
     }
@@ -465,6 +492,7 @@ mod tests {
             detail: String::new(),
             strays: vec![],
             concurrent: false,
+            kept: None,
         }
     }
 

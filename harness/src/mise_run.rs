@@ -77,7 +77,8 @@ impl Output {
     }
 }
 
-/// Where a run lives: every directory mise may write to is below `root`.
+/// Where a run lives: every directory mise may write to is below `root`, and each is named
+/// here and nowhere else.
 #[derive(Debug, Clone)]
 pub struct Layout {
     /// The scratch root of the run.
@@ -85,6 +86,20 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The run `name` (a scenario, or a test's own name) of `pin`, below the target dir like
+    /// cargo's own test scratch dirs: `target/skillrig-harness/<pin>/<name, / as __>`.
+    pub fn for_run(name: &str, pin: &str) -> Self {
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| crate::pins::repo_root().join("target"));
+        Self {
+            root: target
+                .join("skillrig-harness")
+                .join(pin)
+                .join(name.replace('/', "__")),
+        }
+    }
+
     /// The project directory the consumer's `mise.toml` is written to and commands run in.
     pub fn project(&self) -> PathBuf {
         self.root.join("project")
@@ -97,13 +112,68 @@ impl Layout {
     pub fn cache(&self) -> PathBuf {
         self.root.join("cache")
     }
-    /// `HOME`.
+    /// `HOME` (and the XDG dirs below it).
     pub fn home(&self) -> PathBuf {
         self.root.join("home")
     }
     /// `MISE_CONFIG_DIR`.
     pub fn config(&self) -> PathBuf {
         self.root.join("config")
+    }
+    /// `MISE_STATE_DIR`.
+    pub fn state(&self) -> PathBuf {
+        self.root.join("state")
+    }
+    /// `MISE_TMP_DIR`.
+    pub fn tmp(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+    /// `MISE_SYSTEM_CONFIG_DIR`: the system config, `/etc/mise` of a real machine.
+    pub fn etc(&self) -> PathBuf {
+        self.root.join("etc")
+    }
+    /// `MISE_SYSTEM_DATA_DIR`: shared installs, `/usr/local/share/mise` of a real machine.
+    pub fn sysdata(&self) -> PathBuf {
+        self.root.join("sysdata")
+    }
+    /// The consumer's project config.
+    pub fn project_config(&self) -> PathBuf {
+        self.project().join("mise.toml")
+    }
+    /// `MISE_GLOBAL_CONFIG_FILE`: the user's global config.
+    pub fn global_config(&self) -> PathBuf {
+        self.config().join("config.toml")
+    }
+    /// The system config, in [`Layout::etc`].
+    pub fn system_config(&self) -> PathBuf {
+        self.etc().join("config.toml")
+    }
+
+    /// Every directory a run starts with.
+    fn dirs(&self) -> [PathBuf; 9] {
+        [
+            self.project(),
+            self.home(),
+            self.data(),
+            self.cache(),
+            self.config(),
+            self.state(),
+            self.tmp(),
+            self.etc(),
+            self.sysdata(),
+        ]
+    }
+
+    /// Wipes the scratch root (a run starts from nothing) and creates its directories.
+    pub fn create_fresh(&self) -> Result<()> {
+        if self.root.exists() {
+            std::fs::remove_dir_all(&self.root)
+                .with_context(|| format!("wiping {}", self.root.display()))?;
+        }
+        for dir in self.dirs() {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        Ok(())
     }
 }
 
@@ -122,7 +192,8 @@ pub fn isolated_env(
     endpoints: &Endpoints,
 ) -> Vec<(&'static str, String, &'static str)> {
     let root = &layout.root;
-    let p = |sub: &str| root.join(sub).display().to_string();
+    let p = |path: PathBuf| path.display().to_string();
+    let home = layout.home();
     vec![
         (
             "PATH",
@@ -131,63 +202,63 @@ pub fn isolated_env(
         ),
         (
             "HOME",
-            p("home"),
+            p(home.clone()),
             "nothing read from the real home (netrc, gh hosts.yml, ~/.config)",
         ),
         (
             "XDG_CONFIG_HOME",
-            p("home/.config"),
+            p(home.join(".config")),
             "XDG dirs follow the fake home",
         ),
         (
             "XDG_CACHE_HOME",
-            p("home/.cache"),
+            p(home.join(".cache")),
             "XDG dirs follow the fake home",
         ),
         (
             "XDG_DATA_HOME",
-            p("home/.local/share"),
+            p(home.join(".local/share")),
             "XDG dirs follow the fake home",
         ),
         (
             "XDG_STATE_HOME",
-            p("home/.local/state"),
+            p(home.join(".local/state")),
             "XDG dirs follow the fake home",
         ),
         (
             "MISE_DATA_DIR",
-            p("data"),
+            p(layout.data()),
             "installs and downloads of this run only",
         ),
         (
             "MISE_CACHE_DIR",
-            p("cache"),
+            p(layout.cache()),
             "release-list caches of this run only",
         ),
         (
             "MISE_CONFIG_DIR",
-            p("config"),
+            p(layout.config()),
             "no global config but the one the scenario writes",
         ),
         (
             "MISE_STATE_DIR",
-            p("state"),
+            p(layout.state()),
             "trust and tracked-config state of this run only",
         ),
         (
             "MISE_TMP_DIR",
-            p("tmp"),
+            p(layout.tmp()),
             "temporary files inside the scratch dir",
         ),
-        ("MISE_SYSTEM_CONFIG_DIR", p("etc"), "no /etc/mise"),
+        ("MISE_SYSTEM_CONFIG_DIR", p(layout.etc()), "no /etc/mise"),
         (
             "MISE_SYSTEM_DATA_DIR",
-            p("sysdata"),
+            p(layout.sysdata()),
             "no shared installs from /usr/local/share/mise",
         ),
         (
             "MISE_GLOBAL_CONFIG_FILE",
-            p("config/config.toml"),
+            p(layout.global_config()),
             "the global config lives in the scratch dir",
         ),
         (
@@ -291,36 +362,38 @@ pub struct MiseRun {
 }
 
 impl MiseRun {
-    /// Prepare the scratch directories below `root` for `bin`, with `extra` environment on top
-    /// of [`isolated_env`] (pin quirks, then the scenario's own variables).
+    /// `bin`, to run in `layout` (its directories must exist: [`Layout::create_fresh`]) with
+    /// `extra` environment on top of [`isolated_env`] (pin quirks, then the scenario's own
+    /// variables).
     pub fn new(
         bin: &Path,
-        root: &Path,
+        layout: &Layout,
         endpoints: &Endpoints,
         extra: &BTreeMap<String, String>,
-    ) -> Result<Self> {
-        let layout = Layout {
-            root: root.to_path_buf(),
-        };
-        for dir in [
-            "project", "home", "data", "cache", "config", "state", "tmp", "etc", "sysdata",
-        ] {
-            std::fs::create_dir_all(root.join(dir))
-                .with_context(|| format!("creating {}", root.join(dir).display()))?;
-        }
-        let mut env: Vec<(String, String)> = isolated_env(&layout, endpoints)
+    ) -> Self {
+        let env: Vec<(String, String)> = isolated_env(layout, endpoints)
             .into_iter()
             .map(|(k, v, _)| (k.to_string(), v))
             .collect();
+        Self {
+            bin: bin.to_path_buf(),
+            layout: layout.clone(),
+            env,
+        }
+        .with_env(extra)
+    }
+
+    /// This run with `extra` set on top of its environment (a step's own variables).
+    pub fn with_env(&self, extra: &BTreeMap<String, String>) -> Self {
+        let mut env = self.env.clone();
         for (k, v) in extra {
             env.retain(|(key, _)| key != k);
             env.push((k.clone(), v.clone()));
         }
-        Ok(Self {
-            bin: bin.to_path_buf(),
-            layout,
+        Self {
             env,
-        })
+            ..self.clone()
+        }
     }
 
     /// Where this run lives.
@@ -330,17 +403,17 @@ impl MiseRun {
 
     /// Write the consumer's project config, as a user writes it.
     pub fn write_project_config(&self, text: &str) -> Result<()> {
-        write(&self.layout.project().join("mise.toml"), text)
+        write(&self.layout.project_config(), text)
     }
 
     /// Write the global config (`MISE_GLOBAL_CONFIG_FILE`).
     pub fn write_global_config(&self, text: &str) -> Result<()> {
-        write(&self.layout.config().join("config.toml"), text)
+        write(&self.layout.global_config(), text)
     }
 
     /// Write the system config (`$MISE_SYSTEM_CONFIG_DIR/config.toml`).
     pub fn write_system_config(&self, text: &str) -> Result<()> {
-        write(&self.layout.root.join("etc").join("config.toml"), text)
+        write(&self.layout.system_config(), text)
     }
 
     /// The command for `mise <args>` in the project directory, with the isolated environment.

@@ -17,6 +17,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::scenario::{Expect, Step};
+
 /// The class of a scenario's result on one pin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -60,23 +62,6 @@ impl fmt::Display for Class {
     }
 }
 
-/// What was expected of one tool.
-#[derive(Debug, Clone)]
-pub struct Expected {
-    /// The tool as the config names it (and as `mise x` takes it).
-    pub tool: String,
-    /// The executable the tool must provide.
-    pub binary: String,
-    /// The clean version it must run (`1.7.0`).
-    pub version: String,
-    /// Its key in `mise ls --json`: two tools with one key have one identity in mise.
-    pub ls_key: String,
-    /// The tool must end up not installed (`binary` and `version` are then unused).
-    pub absent: bool,
-    /// Versions that must have no install dir: what a failed install must not leave behind.
-    pub not_installed: Vec<String>,
-}
-
 /// What was seen of one tool.
 #[derive(Debug, Clone, Default)]
 pub struct Seen {
@@ -92,11 +77,9 @@ pub struct Seen {
     pub install_dirs: Vec<String>,
 }
 
-/// What one step was expected to do, and what it did.
+/// What one step did: the runner's observation, judged against the step's own keys.
 #[derive(Debug, Clone, Default)]
-pub struct StepRun {
-    /// How reports name it: `step 2 (`mise install`)`.
-    pub label: String,
+pub struct Observed {
     /// Whether it exited 0.
     pub success: bool,
     /// What it printed on stdout.
@@ -107,16 +90,6 @@ pub struct StepRun {
     pub first_error: Option<String>,
     /// Requests the fake received during the step, redirect hops not counted.
     pub requests: usize,
-    /// Texts its stderr must hold; non-empty means the step must fail.
-    pub fails_with: Vec<String>,
-    /// The exact stdout lines it must print, if the scenario says.
-    pub stdout_lines: Option<Vec<String>>,
-    /// Texts its stderr must hold.
-    pub stderr_has: Vec<String>,
-    /// Texts its stderr must not hold.
-    pub stderr_lacks: Vec<String>,
-    /// Its request budget, if any.
-    pub max_requests: Option<usize>,
     /// Files it was given read-only and changed anyway.
     pub changed: Vec<String>,
 }
@@ -154,9 +127,10 @@ pub trait StreamIndex {
 /// Judge a whole run: the steps' own expectations around [`judge`] (see the module doc).
 /// `file_findings` says how files differ from what the scenario's `[[file]]` expects.
 pub fn judge_run(
-    expected: &[Expected],
+    expected: &[Expect],
     seen: &[Seen],
-    steps: &[StepRun],
+    steps: &[Step],
+    observed: &[Observed],
     file_findings: &[String],
     streams: &dyn StreamIndex,
 ) -> Verdict {
@@ -165,82 +139,88 @@ pub fn judge_run(
         clean_versions: None,
         detail,
     };
+    // Each step with its label and what it did.
+    let steps: Vec<(String, &Step, &Observed)> = steps
+        .iter()
+        .zip(observed)
+        .enumerate()
+        .map(|(i, (step, seen))| (step.label(i), step, seen))
+        .collect();
     // What the steps showed besides the tools: expected failures, expected output.
     let mut shown = Vec::new();
-    for step in steps.iter().filter(|s| !s.fails_with.is_empty()) {
+    for (label, step, did) in steps.iter().filter(|(_, s, _)| !s.fails_with.is_empty()) {
         let wanted = quoted(&step.fails_with);
-        if step.success {
+        if did.success {
             return verdict(
                 Class::WrongError,
-                format!("{} exited 0; it must fail with {wanted}", step.label),
+                format!("{label} exited 0; it must fail with {wanted}"),
             );
         }
         let missing: Vec<String> = step
             .fails_with
             .iter()
-            .filter(|text| !step.stderr.contains(text.as_str()))
+            .filter(|text| !did.stderr.contains(text.as_str()))
             .cloned()
             .collect();
-        let said = step.first_error.clone().unwrap_or_default();
+        let said = did.first_error.clone().unwrap_or_default();
         if !missing.is_empty() {
             return verdict(
                 Class::WrongError,
-                format!("{} failed without {}: {said}", step.label, quoted(&missing)),
+                format!("{label} failed without {}: {said}", quoted(&missing)),
             );
         }
-        shown.push(format!("{} failed as expected: {said}", step.label));
+        shown.push(format!("{label} failed as expected: {said}"));
     }
-    if let Some(step) = steps.iter().find(|s| !s.changed.is_empty()) {
+    if let Some((label, _, did)) = steps.iter().find(|(_, _, d)| !d.changed.is_empty()) {
         return verdict(
             Class::Error,
             format!(
-                "{} changed {}, which it was given read-only",
-                step.label,
-                quoted(&step.changed)
+                "{label} changed {}, which it was given read-only",
+                quoted(&did.changed)
             ),
         );
     }
     let errors: Vec<String> = steps
         .iter()
-        .filter(|s| !s.success && s.fails_with.is_empty())
-        .filter_map(|s| s.first_error.clone())
+        .filter(|(_, step, did)| !did.success && step.fails_with.is_empty())
+        .filter_map(|(_, _, did)| did.first_error.clone())
         .collect();
     let mut base = judge(expected, seen, &errors, streams);
     if base.class != Class::Ok {
         return base;
     }
-    for step in steps {
+    for (label, step, did) in &steps {
         let missing = step
             .stderr_has
             .iter()
-            .find(|t| !step.stderr.contains(t.as_str()));
+            .find(|t| !did.stderr.contains(t.as_str()));
         let present = step
             .stderr_lacks
             .iter()
-            .find(|t| step.stderr.contains(t.as_str()));
+            .find(|t| did.stderr.contains(t.as_str()));
         if let Some(text) = missing {
             return verdict(
                 Class::WrongOutput,
-                format!("{}: stderr lacks `{text}`", step.label),
+                format!("{label}: stderr lacks `{text}`"),
             );
         }
         if let Some(text) = present {
             return verdict(
                 Class::WrongOutput,
-                format!("{}: stderr holds `{text}`", step.label),
+                format!("{label}: stderr holds `{text}`"),
             );
         }
         if !step.stderr_has.is_empty() || !step.stderr_lacks.is_empty() {
-            shown.push(format!("{} said what it should on stderr", step.label));
+            shown.push(format!("{label} said what it should on stderr"));
         }
         let Some(want) = &step.stdout_lines else {
             continue;
         };
-        if !step.success {
-            let said = step.first_error.clone().unwrap_or_default();
-            return verdict(error_class(&said), format!("{}: {said}", step.label));
+        if !did.success {
+            let said = did.first_error.clone().unwrap_or_default();
+            return verdict(error_class(&said), format!("{label}: {said}"));
         }
-        let got: Vec<String> = step
+        let got: Vec<String> = did
             .stdout
             .lines()
             .map(str::trim)
@@ -248,13 +228,12 @@ pub fn judge_run(
             .map(str::to_string)
             .collect();
         if got == *want {
-            shown.push(format!("{} printed {}", step.label, quoted(&got)));
+            shown.push(format!("{label} printed {}", quoted(&got)));
         } else {
             return verdict(
                 Class::WrongOutput,
                 format!(
-                    "{} printed {}; expected {}",
-                    step.label,
+                    "{label} printed {}; expected {}",
                     quoted(&got),
                     quoted(want)
                 ),
@@ -270,10 +249,10 @@ pub fn judge_run(
     }
     let over: Vec<String> = steps
         .iter()
-        .filter_map(|s| {
-            let budget = s.max_requests?;
-            (s.requests > budget)
-                .then(|| format!("{} sent {} requests, budget {budget}", s.label, s.requests))
+        .filter_map(|(label, step, did)| {
+            let budget = step.max_requests?;
+            (did.requests > budget)
+                .then(|| format!("{label} sent {} requests, budget {budget}", did.requests))
         })
         .collect();
     if !over.is_empty() {
@@ -319,7 +298,7 @@ fn quoted(texts: &[String]) -> String {
 /// Judge the tools of one run. `errors` is the first error line of the steps that failed
 /// unexpectedly, in order.
 pub fn judge(
-    expected: &[Expected],
+    expected: &[Expect],
     seen: &[Seen],
     errors: &[String],
     streams: &dyn StreamIndex,
@@ -354,10 +333,10 @@ pub fn judge(
             }
             continue;
         }
-        let good_line = format!("{} {}", want.binary, want.version);
+        let good_line = format!("{} {}", want.binary(), want.version());
         match &got.ran {
             Some(line) if *line == good_line => {
-                if !got.installed.contains(&want.version) {
+                if !got.installed.iter().any(|v| v == want.version()) {
                     decorated = true;
                 }
                 continue;
@@ -366,7 +345,7 @@ pub fn judge(
                 let finding = format!("{} ran `{line}`, expected `{good_line}`", want.tool);
                 match line.split_once(' ') {
                     Some((binary, version))
-                        if binary == want.binary
+                        if binary == want.binary()
                             && streams.other_stream(binary, version).is_none() =>
                     {
                         stale.push(finding);
@@ -381,7 +360,7 @@ pub fn judge(
             .mentioned
             .iter()
             .chain(&got.installed)
-            .find_map(|v| streams.other_stream(&want.binary, v).map(|o| (v, o)))
+            .find_map(|v| streams.other_stream(want.binary(), v).map(|o| (v, o)))
         {
             wrong.push(format!("{} resolved to {v} (a {other} release)", want.tool));
         } else {
@@ -469,24 +448,26 @@ fn error_class(line: &str) -> Class {
     }
 }
 
-fn all_good(expected: &[Expected], seen: &[Seen]) -> bool {
+fn all_good(expected: &[Expect], seen: &[Seen]) -> bool {
     expected.iter().zip(seen).all(|(e, s)| {
-        e.absent || s.ran.as_deref() == Some(format!("{} {}", e.binary, e.version).as_str())
+        e.absent || s.ran.as_deref() == Some(format!("{} {}", e.binary(), e.version()).as_str())
     })
 }
 
 /// Two requested tools that mise keeps under one key or one install dir. Two versions of one
 /// tool (`jira@1.6`, `jira@1`) are one tool by design, and an absent tool has no identity.
-fn shared_identity(expected: &[Expected], seen: &[Seen]) -> Option<String> {
+fn shared_identity(expected: &[Expect], seen: &[Seen]) -> Option<String> {
     for (i, a) in expected.iter().enumerate() {
         for (j, b) in expected.iter().enumerate().skip(i + 1) {
             if a.absent || b.absent || base_tool(&a.tool) == base_tool(&b.tool) {
                 continue;
             }
-            if a.ls_key == b.ls_key {
+            if a.ls_key() == b.ls_key() {
                 return Some(format!(
                     "{} and {} are one tool to mise ({})",
-                    a.tool, b.tool, a.ls_key
+                    a.tool,
+                    b.tool,
+                    a.ls_key()
                 ));
             }
             if let Some(p) = seen[i]
@@ -506,7 +487,7 @@ fn looks_like_a_fixture_binary(line: &str) -> bool {
     line.split(' ').count() == 2
 }
 
-fn seen_versions(expected: &[Expected], seen: &[Seen]) -> String {
+fn seen_versions(expected: &[Expect], seen: &[Seen]) -> String {
     expected
         .iter()
         .zip(seen)
@@ -514,7 +495,7 @@ fn seen_versions(expected: &[Expected], seen: &[Seen]) -> String {
             if e.absent {
                 format!("{}: not installed", e.tool)
             } else if base_tool(&e.tool) != e.tool {
-                format!("{}→{}", e.tool, e.version)
+                format!("{}→{}", e.tool, e.version())
             } else {
                 format!("{}@{}", e.tool, s.installed.join(","))
             }
@@ -542,25 +523,17 @@ mod tests {
         }
     }
 
-    fn expected() -> Vec<Expected> {
-        vec![
-            Expected {
-                tool: "jira".into(),
-                binary: "jira".into(),
-                version: "1.7.0".into(),
-                ls_key: "jira".into(),
-                absent: false,
-                not_installed: vec![],
-            },
-            Expected {
-                tool: "tfc".into(),
-                binary: "tfc".into(),
-                version: "0.0.6".into(),
-                ls_key: "tfc".into(),
-                absent: false,
-                not_installed: vec![],
-            },
-        ]
+    fn want(tool: &str, binary: &str, version: &str) -> Expect {
+        Expect {
+            tool: tool.into(),
+            binary: Some(binary.into()),
+            version: Some(version.into()),
+            ..Expect::default()
+        }
+    }
+
+    fn expected() -> Vec<Expect> {
+        vec![want("jira", "jira", "1.7.0"), want("tfc", "tfc", "0.0.6")]
     }
 
     fn installed(version: &str, path: &str, ran: &str) -> Seen {
@@ -655,7 +628,7 @@ mod tests {
     #[test]
     fn two_tools_with_one_key_are_a_collision() {
         let mut expected = expected();
-        expected[1].ls_key = "jira".into();
+        expected[1].ls_key = Some("jira".into());
         let seen = [
             installed("1.7.0", "/i/o/1.7.0", "jira 1.7.0"),
             installed("1.7.0", "/i/o/1.7.0", "jira 1.7.0"),
@@ -682,45 +655,58 @@ mod tests {
         assert_eq!(v.detail, "mise ERROR checksum mismatch");
     }
 
-    fn absent(tool: &str) -> Expected {
-        Expected {
+    fn absent(tool: &str) -> Expect {
+        Expect {
             tool: tool.into(),
-            binary: String::new(),
-            version: String::new(),
-            ls_key: tool.into(),
             absent: true,
-            not_installed: vec![],
+            ..Expect::default()
         }
     }
 
-    fn step(label: &str, success: bool, stderr: &str) -> StepRun {
-        StepRun {
-            label: label.into(),
+    /// The step `mise <args>` and what it did.
+    fn step(args: &str, success: bool, stderr: &str) -> (Step, Observed) {
+        let step = Step {
+            args: args.split(' ').map(str::to_string).collect(),
+            ..Step::default()
+        };
+        let did = Observed {
             success,
             stderr: stderr.into(),
             first_error: (!success).then(|| stderr.lines().next().unwrap_or_default().into()),
-            ..StepRun::default()
-        }
+            ..Observed::default()
+        };
+        (step, did)
+    }
+
+    /// [`judge_run`] of steps given with what they did.
+    fn judge_steps(
+        expected: &[Expect],
+        seen: &[Seen],
+        steps: &[(Step, Observed)],
+        files: &[String],
+    ) -> Verdict {
+        let (steps, did): (Vec<Step>, Vec<Observed>) = steps.iter().cloned().unzip();
+        judge_run(expected, seen, &steps, &did, files, &TwoStreams)
     }
 
     #[test]
     fn stderr_must_hold_and_lack_what_the_step_says() {
         let mut warned = step(
-            "step 1 (`mise install`)",
+            "install",
             true,
             "mise WARN  semver range \">=1\" is not supported",
         );
-        warned.stderr_lacks = vec!["is not supported".into()];
-        let v = judge_run(&[], &[], &[warned], &[], &TwoStreams);
+        warned.0.stderr_lacks = vec!["is not supported".into()];
+        let v = judge_steps(&[], &[], &[warned], &[]);
         assert_eq!(v.class, Class::WrongOutput);
         assert!(
             v.detail.contains("stderr holds `is not supported`"),
             "{}",
             v.detail
         );
-        let mut quiet = step("step 1 (`mise install`)", true, "");
-        quiet.stderr_has = vec!["is not used".into()];
-        let v = judge_run(&[], &[], &[quiet], &[], &TwoStreams);
+        let mut quiet = step("install", true, "");
+        quiet.0.stderr_has = vec!["is not used".into()];
+        let v = judge_steps(&[], &[], &[quiet], &[]);
         assert_eq!(v.class, Class::WrongOutput);
         assert!(
             v.detail.contains("stderr lacks `is not used`"),
@@ -728,59 +714,50 @@ mod tests {
             v.detail
         );
         let mut both = step(
-            "step 1 (`mise install`)",
+            "install",
             true,
             "mise WARN  the skillrig plugin is not used",
         );
-        both.stderr_has = vec!["is not used".into()];
-        both.stderr_lacks = vec!["not supported".into()];
-        assert_eq!(
-            judge_run(&[], &[], &[both], &[], &TwoStreams).class,
-            Class::Ok
-        );
+        both.0.stderr_has = vec!["is not used".into()];
+        both.0.stderr_lacks = vec!["not supported".into()];
+        assert_eq!(judge_steps(&[], &[], &[both], &[]).class, Class::Ok);
     }
 
     const NO_METADATA: &str = "mise ERROR acme/origin has no origin metadata: neither .skillrig-origin.toml nor index.json";
 
     #[test]
     fn a_step_that_changes_a_read_only_file_is_an_error() {
-        let mut s = step("step 3 (`mise install --locked`)", true, "");
-        s.changed = vec!["project/mise.lock".into()];
-        let v = judge_run(&[], &[], &[s], &[], &TwoStreams);
+        let mut s = step("install --locked", true, "");
+        s.1.changed = vec!["project/mise.lock".into()];
+        let v = judge_steps(&[], &[], &[s], &[]);
         assert_eq!(v.class, Class::Error);
         assert_eq!(
             v.detail,
-            "step 3 (`mise install --locked`) changed `project/mise.lock`, which it was given read-only"
+            "step 1 (`mise install --locked`) changed `project/mise.lock`, which it was given read-only"
         );
     }
 
     #[test]
     fn a_file_finding_turns_only_a_good_run_into_wrong_output() {
-        let good = [step("step 1", true, "")];
+        let good = [step("install", true, "")];
         let finding = ["project/mise.lock lacks `windows-x64`".to_string()];
-        let v = judge_run(&[], &[], &good, &finding, &TwoStreams);
+        let v = judge_steps(&[], &[], &good, &finding);
         assert_eq!(
             (v.class, v.detail.as_str()),
             (Class::WrongOutput, finding[0].as_str())
         );
-        assert_eq!(
-            judge_run(&[], &[], &good, &[], &TwoStreams).class,
-            Class::Ok
-        );
-        let mut must_fail = step("step 1", true, "");
-        must_fail.fails_with = vec!["boom".into()];
+        assert_eq!(judge_steps(&[], &[], &good, &[]).class, Class::Ok);
+        let mut must_fail = step("install", true, "");
+        must_fail.0.fails_with = vec!["boom".into()];
         let must_fail = [must_fail];
-        let wrong = judge_run(&[], &[], &must_fail, &[], &TwoStreams);
+        let wrong = judge_steps(&[], &[], &must_fail, &[]);
         assert_eq!(wrong.class, Class::WrongError);
-        assert_eq!(
-            judge_run(&[], &[], &must_fail, &finding, &TwoStreams),
-            wrong
-        );
+        assert_eq!(judge_steps(&[], &[], &must_fail, &finding), wrong);
     }
 
     #[test]
     fn a_leak_decides_the_class_whatever_else_happened() {
-        let ok = judge_run(&[], &[], &[step("step 1", true, "")], &[], &TwoStreams);
+        let ok = judge_steps(&[], &[], &[step("install", true, "")], &[]);
         assert_eq!(with_leaks(ok.clone(), &[]), ok);
         let leaked = with_leaks(ok, &["the token is in project/mise.lock".into()]);
         assert_eq!(leaked.class, Class::Leak);
@@ -801,14 +778,13 @@ mod tests {
 
     #[test]
     fn a_step_failing_with_the_expected_texts_and_nothing_installed_is_ok() {
-        let mut s = step("step 1 (`mise install`)", false, NO_METADATA);
-        s.fails_with = vec!["no origin metadata".into(), "index.json".into()];
-        let v = judge_run(
+        let mut s = step("install", false, NO_METADATA);
+        s.0.fails_with = vec!["no origin metadata".into(), "index.json".into()];
+        let v = judge_steps(
             &[absent("skillrig:acme/origin/jira")],
             &[Seen::default()],
             &[s],
             &[],
-            &TwoStreams,
         );
         assert_eq!((v.class, v.clean_versions), (Class::Ok, None));
         assert_eq!(
@@ -821,15 +797,9 @@ mod tests {
 
     #[test]
     fn a_step_that_must_fail_but_succeeds_is_wrong_error() {
-        let mut s = step("step 1 (`mise install`)", true, "");
-        s.fails_with = vec!["no origin metadata".into()];
-        let v = judge_run(
-            &[absent("jira")],
-            &[Seen::default()],
-            &[s],
-            &[],
-            &TwoStreams,
-        );
+        let mut s = step("install", true, "");
+        s.0.fails_with = vec!["no origin metadata".into()];
+        let v = judge_steps(&[absent("jira")], &[Seen::default()], &[s], &[]);
         assert_eq!(v.class, Class::WrongError);
         assert_eq!(
             v.detail,
@@ -839,15 +809,9 @@ mod tests {
 
     #[test]
     fn a_step_failing_with_other_words_is_wrong_error_naming_the_missing_text() {
-        let mut s = step("step 1 (`mise install`)", false, "mise ERROR timed out");
-        s.fails_with = vec!["no origin metadata".into(), "timed out".into()];
-        let v = judge_run(
-            &[absent("jira")],
-            &[Seen::default()],
-            &[s],
-            &[],
-            &TwoStreams,
-        );
+        let mut s = step("install", false, "mise ERROR timed out");
+        s.0.fails_with = vec!["no origin metadata".into(), "timed out".into()];
+        let v = judge_steps(&[absent("jira")], &[Seen::default()], &[s], &[]);
         assert_eq!(v.class, Class::WrongError);
         assert_eq!(
             v.detail,
@@ -857,13 +821,13 @@ mod tests {
 
     #[test]
     fn an_absent_tool_found_on_disk_is_an_error() {
-        let mut s = step("step 1 (`mise install`)", false, NO_METADATA);
-        s.fails_with = vec!["no origin metadata".into()];
+        let mut s = step("install", false, NO_METADATA);
+        s.0.fails_with = vec!["no origin metadata".into()];
         let left = Seen {
             install_dirs: vec!["/d/installs/jira/1.7.0".into()],
             ..Seen::default()
         };
-        let v = judge_run(&[absent("jira")], &[left], &[s], &[], &TwoStreams);
+        let v = judge_steps(&[absent("jira")], &[left], &[s], &[]);
         assert_eq!(v.class, Class::Error);
         assert_eq!(
             v.detail,
@@ -873,29 +837,29 @@ mod tests {
 
     #[test]
     fn stdout_lines_must_match_exactly() {
-        let mut s = step(
-            "step 1 (`mise ls-remote skillrig:acme/origin/tfc`)",
-            true,
-            "",
-        );
-        s.stdout = "0.0.5\n0.0.6\n1.7.0+jira\n".into();
-        s.stdout_lines = Some(vec!["0.0.5".into(), "0.0.6".into()]);
-        let v = judge_run(&[], &[], std::slice::from_ref(&s), &[], &TwoStreams);
+        let mut s = step("ls-remote skillrig:acme/origin/tfc", true, "");
+        s.1.stdout = "0.0.5\n0.0.6\n1.7.0+jira\n".into();
+        s.0.stdout_lines = Some(vec!["0.0.5".into(), "0.0.6".into()]);
+        let v = judge_steps(&[], &[], std::slice::from_ref(&s), &[]);
         assert_eq!(v.class, Class::WrongOutput);
         assert_eq!(
             v.detail,
             "step 1 (`mise ls-remote skillrig:acme/origin/tfc`) printed `0.0.5`, `0.0.6`, `1.7.0+jira`; expected `0.0.5`, `0.0.6`"
         );
-        s.stdout = "  0.0.5\n\n0.0.6\n".into();
-        let v = judge_run(&[], &[], std::slice::from_ref(&s), &[], &TwoStreams);
+        s.1.stdout = "  0.0.5\n\n0.0.6\n".into();
+        let v = judge_steps(&[], &[], std::slice::from_ref(&s), &[]);
         assert_eq!((v.class, v.clean_versions), (Class::Ok, None));
         assert_eq!(
             v.detail,
             "step 1 (`mise ls-remote skillrig:acme/origin/tfc`) printed `0.0.5`, `0.0.6`"
         );
-        let mut failed = step(&s.label, false, "mise ERROR not implemented yet");
-        failed.stdout_lines = s.stdout_lines;
-        let v = judge_run(&[], &[], &[failed], &[], &TwoStreams);
+        let mut failed = step(
+            "ls-remote skillrig:acme/origin/tfc",
+            false,
+            "mise ERROR not implemented yet",
+        );
+        failed.0.stdout_lines = s.0.stdout_lines;
+        let v = judge_steps(&[], &[], &[failed], &[]);
         assert_eq!(v.class, Class::Error);
         assert_eq!(
             v.detail,
@@ -909,43 +873,33 @@ mod tests {
             installed("1.7.0", "/i/jira/1.7.0", "jira 1.7.0"),
             installed("0.0.6", "/i/tfc/0.0.6", "tfc 0.0.6"),
         ];
-        let mut cold = step("step 1 (`mise install`)", true, "");
-        cold.requests = 14;
-        cold.max_requests = Some(14);
-        let mut warm = step("step 2 (`mise install`)", true, "");
-        warm.requests = 2;
-        warm.max_requests = Some(0);
-        let v = judge_run(
-            &expected(),
-            &seen,
-            &[cold.clone(), warm.clone()],
-            &[],
-            &TwoStreams,
-        );
+        let mut cold = step("install", true, "");
+        cold.1.requests = 14;
+        cold.0.max_requests = Some(14);
+        let mut warm = step("install", true, "");
+        warm.1.requests = 2;
+        warm.0.max_requests = Some(0);
+        let v = judge_steps(&expected(), &seen, &[cold.clone(), warm.clone()], &[]);
         assert_eq!(v.class, Class::OverBudget);
         assert_eq!(
             v.detail,
             "step 2 (`mise install`) sent 2 requests, budget 0"
         );
-        warm.requests = 0;
-        let v = judge_run(&expected(), &seen, &[cold, warm], &[], &TwoStreams);
+        warm.1.requests = 0;
+        let v = judge_steps(&expected(), &seen, &[cold, warm], &[]);
         assert_eq!((v.class, v.clean_versions), (Class::Ok, Some(true)));
     }
 
     #[test]
     fn a_budget_does_not_hide_a_failure() {
-        let mut s = step(
-            "step 1 (`mise install`)",
-            false,
-            "mise ERROR no versions found for tfc",
-        );
-        s.requests = 99;
-        s.max_requests = Some(1);
+        let mut s = step("install", false, "mise ERROR no versions found for tfc");
+        s.1.requests = 99;
+        s.0.max_requests = Some(1);
         let seen = [
             installed("1.7.0", "/i/jira/1.7.0", "jira 1.7.0"),
             Seen::default(),
         ];
-        let v = judge_run(&expected(), &seen, &[s], &[], &TwoStreams);
+        let v = judge_steps(&expected(), &seen, &[s], &[]);
         assert_eq!(v.class, Class::NotFound);
     }
 
@@ -953,15 +907,8 @@ mod tests {
     fn two_versions_of_one_tool_are_not_a_collision() {
         let mut expected = expected();
         expected[0].tool = "jira@1.6".into();
-        expected[1] = Expected {
-            tool: "jira@1".into(),
-            binary: "jira".into(),
-            version: "1.7.0".into(),
-            ls_key: "jira".into(),
-            absent: false,
-            not_installed: vec![],
-        };
-        expected[0].version = "1.6.1".into();
+        expected[1] = want("jira@1", "jira", "1.7.0");
+        expected[0].version = Some("1.6.1".into());
         let both = Seen {
             installed: vec!["1.6.1".into(), "1.7.0".into()],
             install_paths: vec!["/i/jira/1.6.1".into(), "/i/jira/1.7.0".into()],

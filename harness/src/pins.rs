@@ -38,6 +38,9 @@ pub struct Pin {
     /// Environment this pin's runs need (version quirks), each with its reason.
     #[serde(default, rename = "quirk")]
     pub quirks: Vec<Quirk>,
+    /// A binary handed over for this pin (a packaged build): `binary()` returns it as is.
+    #[serde(skip)]
+    pub given_binary: Option<PathBuf>,
 }
 
 /// A version quirk: one environment variable a pin's runs need, and why.
@@ -65,9 +68,21 @@ impl Pin {
             .collect()
     }
 
-    /// The absolute path of this pin's binary: the one `SKILLRIG_PIN_BINARIES` names for it, else
-    /// what `scripts/mise-bin` prints (fetching or building it first).
+    /// This pin run with `binary` instead of its own (the packaged build of a patched pin).
+    pub fn with_binary(&self, binary: &Path) -> Self {
+        Self {
+            given_binary: Some(binary.to_path_buf()),
+            ..self.clone()
+        }
+    }
+
+    /// The absolute path of this pin's binary: the one [`Pin::with_binary`] gave it, else the one
+    /// `SKILLRIG_PIN_BINARIES` names for it, else what `scripts/mise-bin` prints (fetching or
+    /// building it first).
     pub fn binary(&self) -> Result<PathBuf> {
+        if let Some(path) = &self.given_binary {
+            return Ok(path.clone());
+        }
         if let Some(path) = std::env::var(BINARIES_ENV)
             .ok()
             .and_then(|v| binary_override(&v, &self.name))

@@ -2,39 +2,28 @@
 
 use std::collections::BTreeMap;
 
-use skillrig_harness::fake_github::FakeGithub;
 use skillrig_harness::fixture::Origin;
-use skillrig_harness::mise_run::{Endpoints, MiseRun};
+use skillrig_harness::mise_run::{Layout, MiseRun};
 use skillrig_harness::pins::{self, Pin};
-use skillrig_harness::scenario::scratch_dir;
-use skillrig_harness::tripwire::Tripwire;
+use skillrig_harness::scenario::Setup;
 
-struct Setup {
+struct Run {
     mise: MiseRun,
-    _fake: FakeGithub,
-    tripwire: Tripwire,
+    setup: Setup,
 }
 
-async fn setup(pin: &Pin, name: &str, extra: &[(&str, &str)]) -> Setup {
-    let fake = FakeGithub::start(vec![Origin::load("build-metadata").expect("fixture")])
+async fn setup(pin: &Pin, name: &str, extra: &[(&str, &str)]) -> Run {
+    let layout = Layout::for_run(&format!("registration-{name}"), &pin.name);
+    let origin = Origin::load("build-metadata").expect("fixture");
+    let setup = Setup::start(layout, vec![origin])
         .await
-        .expect("fake starts");
-    let tripwire = Tripwire::start().await.expect("tripwire starts");
-    let endpoints = Endpoints {
-        url_replacements: fake.url_replacements().to_string(),
-        proxy: tripwire.url(),
-    };
-    let mut env: BTreeMap<String, String> = pin.quirk_env();
-    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let root = scratch_dir(&format!("registration-{name}"), &pin.name);
-    let _ = std::fs::remove_dir_all(&root);
-    let bin = pin.binary().expect("pin binary");
-    let mise = MiseRun::new(&bin, &root, &endpoints, &env).expect("scratch dirs");
-    Setup {
-        mise,
-        _fake: fake,
-        tripwire,
-    }
+        .expect("the run starts");
+    let env: BTreeMap<String, String> = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let mise = setup.mise(pin, &pin.binary().expect("pin binary"), &env);
+    Run { mise, setup }
 }
 
 fn pin(patched: bool) -> Pin {
@@ -50,14 +39,14 @@ fn args(a: &[&str]) -> Vec<String> {
 }
 
 /// `mise ls-remote skillrig:acme/origin/jira`, which must fail without leaving the machine.
-async fn ls_remote_fails(s: &Setup) -> String {
+async fn ls_remote_fails(s: &Run) -> String {
     let out = s
         .mise
         .run(&args(&["ls-remote", "skillrig:acme/origin/jira"]))
         .await
         .expect("runs");
     assert!(!out.success(), "{}", out.stdout);
-    assert!(s.tripwire.caught().is_empty());
+    assert!(s.setup.strays().is_empty(), "{:?}", s.setup.strays());
     out.stderr
 }
 
@@ -70,7 +59,7 @@ async fn backends_ls_lists_skillrig_only_on_the_patched_pin() {
         assert!(out.success(), "{}: {}", pin.name, out.stderr);
         let listed = out.stdout.lines().any(|l| l == "skillrig");
         assert_eq!(listed, patched, "{}: {}", pin.name, out.stdout);
-        assert!(s.tripwire.caught().is_empty());
+        assert!(s.setup.strays().is_empty(), "{:?}", s.setup.strays());
     }
 }
 

@@ -5,6 +5,7 @@
 //! arrival order varies between runs). A new mise release that pages differently
 //! changes these files; review the diff like the compatibility matrix.
 
+use skillrig_harness::mise_run::Layout;
 use skillrig_harness::{pins, scenario};
 
 async fn journal(scenario_name: &str, pin_name: &str) -> String {
@@ -13,8 +14,8 @@ async fn journal(scenario_name: &str, pin_name: &str) -> String {
         .expect("pin")
         .remove(0);
     let bin = pin.binary().expect("pin binary");
-    let root = scenario::scratch_dir(&format!("journal-{scenario_name}"), &pin.name);
-    let report = scenario::run(&s, &pin, &bin, &root)
+    let layout = Layout::for_run(&format!("journal-{scenario_name}"), &pin.name);
+    let report = scenario::run(&s, &pin, &bin, layout)
         .await
         .expect("scenario runs");
     assert!(
@@ -22,7 +23,7 @@ async fn journal(scenario_name: &str, pin_name: &str) -> String {
         "stray requests: {:?}",
         report.strays
     );
-    let _ = std::fs::remove_dir_all(&root);
+    let _ = std::fs::remove_dir_all(&report.layout.root);
     let mut text = format!("outcome: {}\n", report.verdict.class);
     let mut lines = report.journal.clone();
     lines.sort();

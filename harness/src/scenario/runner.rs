@@ -1,0 +1,363 @@
+//! Running a scenario: set the run up ([`Setup`]), run each step and observe what it did, then
+//! gather the evidence ([`super::evidence`]), check for leaks ([`super::leaks`]) and judge
+//! ([`crate::outcome::judge_run`]).
+//!
+//! A step key that changes how a step runs is read here, in [`run_step`]; one that says what
+//! must hold is read by the judge. Neither is copied anywhere in between.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+use super::format::{Fault, Placeholders, Scenario, Step, route_kind, scratch_path};
+use super::{evidence, leaks};
+use crate::fake_github::FakeGithub;
+use crate::fixture::{BuiltOrigin, Origin};
+use crate::mise_run::{Endpoints, Layout, MiseRun, Output};
+use crate::outcome::{self, Observed, StreamIndex, Verdict};
+use crate::pins::Pin;
+use crate::tripwire::Tripwire;
+
+/// Everything a run of one scenario on one pin produced.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The pin's name.
+    pub pin: String,
+    /// The judgement.
+    pub verdict: Verdict,
+    /// Requests the fake received during the steps (not while gathering evidence), redirect
+    /// hops to the objects host not counted.
+    pub requests: usize,
+    /// Requests to the objects host: the second hop of downloads redirected there.
+    pub redirect_hops: usize,
+    /// [`Report::requests`] step by step.
+    pub step_requests: Vec<usize>,
+    /// Wall time of the steps.
+    pub elapsed: Duration,
+    /// Requests that left the fake's routes: tripwire catches and the fake's catch-all.
+    pub strays: Vec<String>,
+    /// The journal of the steps, one `METHOD /path?query` line per request.
+    pub journal: Vec<String>,
+    /// What each step's command did, in order.
+    pub steps: Vec<Output>,
+    /// The commands run to gather evidence after the steps.
+    pub evidence: Vec<Output>,
+    /// Where the run lived.
+    pub layout: Layout,
+    /// The base URL of the fake GitHub it was pointed at (`http://127.0.0.1:PORT`).
+    pub server: String,
+    /// Some step ran mise several times at once, so how many requests each run sent depends on
+    /// which one got the install lock first.
+    pub concurrent: bool,
+}
+
+impl Report {
+    /// Every command run, steps then evidence.
+    pub fn transcript(&self) -> impl Iterator<Item = &Output> {
+        self.steps.iter().chain(&self.evidence)
+    }
+}
+
+/// A run being set up: a fresh scratch dir, the fake GitHub serving its origins, and the
+/// tripwire every other request goes to. Scenarios and the harness's own tests start runs here.
+pub struct Setup {
+    /// The fake GitHub.
+    pub fake: FakeGithub,
+    /// The proxy that catches any request not meant for the fake.
+    pub tripwire: Tripwire,
+    /// Where the run lives (wiped and created by [`Setup::start`]).
+    pub layout: Layout,
+}
+
+impl Setup {
+    /// Wipes and creates `layout`, then starts the fake with `origins` and the tripwire.
+    pub async fn start(layout: Layout, origins: Vec<Origin>) -> Result<Self> {
+        layout.create_fresh()?;
+        Ok(Self {
+            fake: FakeGithub::start(origins).await?,
+            tripwire: Tripwire::start().await?,
+            layout,
+        })
+    }
+
+    /// What mise is pointed at: the fake through `url_replacements`, the tripwire as proxy.
+    pub fn endpoints(&self) -> Endpoints {
+        Endpoints {
+            url_replacements: self.fake.url_replacements().to_string(),
+            proxy: self.tripwire.url(),
+        }
+    }
+
+    /// `bin` ready to run here, with `pin`'s quirks and then `env` on top of the isolated
+    /// environment.
+    pub fn mise(&self, pin: &Pin, bin: &Path, env: &BTreeMap<String, String>) -> MiseRun {
+        let mut extra = pin.quirk_env();
+        extra.extend(env.iter().map(|(k, v)| (k.clone(), v.clone())));
+        MiseRun::new(bin, &self.layout, &self.endpoints(), &extra)
+    }
+
+    /// Requests that left the fake's routes so far: tripwire catches and the fake's catch-all.
+    pub fn strays(&self) -> Vec<String> {
+        let mut strays: Vec<String> = self
+            .tripwire
+            .caught()
+            .into_iter()
+            .map(|l| format!("proxy: {l}"))
+            .collect();
+        strays.extend(self.fake.unexpected().iter().map(|l| format!("fake: {l}")));
+        strays
+    }
+}
+
+/// Stream membership from the fixture: which binary each version or tag spelling belongs to.
+struct FixtureStreams {
+    owners: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl FixtureStreams {
+    fn new(origin: &BuiltOrigin) -> Self {
+        let mut owners: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for release in &origin.releases {
+            for asset in &release.assets {
+                if let Some((binary, version)) = &asset.provides {
+                    for spelling in [
+                        version.as_str(),
+                        release.tag.as_str(),
+                        release.tag.trim_start_matches('v'),
+                    ] {
+                        owners
+                            .entry(spelling.to_string())
+                            .or_default()
+                            .insert(binary.clone());
+                    }
+                }
+            }
+        }
+        Self { owners }
+    }
+}
+
+impl StreamIndex for FixtureStreams {
+    fn other_stream(&self, binary: &str, version: &str) -> Option<String> {
+        let owners = self
+            .owners
+            .get(version)
+            .or_else(|| self.owners.get(version.trim_start_matches('v')))?;
+        if owners.contains(binary) {
+            return None;
+        }
+        owners.iter().next().cloned()
+    }
+}
+
+/// Sets `fault` up on `fake`.
+async fn inject(fault: &Fault, fake: &FakeGithub) -> Result<()> {
+    match fault {
+        Fault::Status {
+            route,
+            status,
+            times,
+        } => fake.fail(route_kind(route)?, *status, *times).await,
+        Fault::Truncate { asset } => fake.truncate(asset),
+        Fault::Alter { asset } => fake.alter(asset),
+        Fault::RateLimit { allowed } => fake.rate_limit(*allowed),
+    }
+    Ok(())
+}
+
+/// Run `scenario` on `pin` with the binary at `bin`, in `layout` (wiped first).
+pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> Result<Report> {
+    let origin = Origin::load(&scenario.fixture)?;
+    let built = origin.build()?;
+    let streams = FixtureStreams::new(&built);
+    let setup = Setup::start(layout, vec![origin]).await?;
+    let root = setup.layout.root.clone();
+    let vars = Placeholders {
+        ghes_api: setup.fake.enterprise_api(),
+        scratch: root.display().to_string(),
+    };
+    let env: BTreeMap<String, String> = scenario
+        .env
+        .iter()
+        .map(|(k, v)| (k.clone(), vars.expand(v)))
+        .collect();
+    let mise = setup.mise(pin, bin, &env);
+    mise.write_project_config(&vars.expand(&scenario.config))?;
+    if let Some(text) = &scenario.global_config {
+        mise.write_global_config(&vars.expand(text))?;
+    }
+    if let Some(text) = &scenario.system_config {
+        mise.write_system_config(&vars.expand(text))?;
+    }
+    let own_files = write_scratch_files(scenario, &root, &vars)?;
+
+    let mut outputs = Vec::new();
+    let mut observed = Vec::new();
+    let mut received = 0;
+    let started = Instant::now();
+    for (index, step) in scenario.steps.iter().enumerate() {
+        let (out, mut did) = run_step(&setup, &built, &mise, &vars, step, index).await?;
+        let journal = setup.fake.journal().await;
+        did.requests = journal[received.min(journal.len())..]
+            .iter()
+            .filter(|e| !e.is_redirect_hop())
+            .count();
+        received = journal.len();
+        observed.push(did);
+        outputs.push(out);
+    }
+    let elapsed = started.elapsed();
+    let entries = setup.fake.journal().await;
+
+    let (seen, evidence) = evidence::gather(&mise, scenario, &outputs).await?;
+    let mut secret_env = pin.quirk_env();
+    secret_env.extend(env);
+    for step in &scenario.steps {
+        secret_env.extend(step.env.iter().map(|(k, v)| (k.clone(), vars.expand(v))));
+    }
+    let secrets = leaks::secrets(&built, &secret_env);
+    let transcript: Vec<Output> = outputs.iter().chain(&evidence).cloned().collect();
+    let leaks = leaks::leaks(&secrets, &transcript, &root, &own_files, &entries)?;
+    let mut file_findings = Vec::new();
+    for file in &scenario.files {
+        file_findings.extend(file.findings(&root)?);
+    }
+    let verdict = outcome::with_leaks(
+        outcome::judge_run(
+            &scenario.expects,
+            &seen,
+            &scenario.steps,
+            &observed,
+            &file_findings,
+            &streams,
+        ),
+        &leaks,
+    );
+    Ok(Report {
+        scenario: scenario.name.clone(),
+        pin: pin.name.clone(),
+        verdict,
+        requests: observed.iter().map(|o| o.requests).sum(),
+        redirect_hops: entries.iter().filter(|e| e.is_redirect_hop()).count(),
+        step_requests: observed.iter().map(|o| o.requests).collect(),
+        elapsed,
+        strays: setup.strays(),
+        journal: entries.iter().map(|e| e.to_string()).collect(),
+        steps: outputs,
+        evidence,
+        server: setup.fake.uri(),
+        layout: setup.layout,
+        concurrent: scenario
+            .steps
+            .iter()
+            .any(|s| s.together.is_some_and(|n| n > 1)),
+    })
+}
+
+/// Writes the scenario's `scratch_files`; returns their paths (files the scenario wrote, which
+/// may hold a secret).
+fn write_scratch_files(
+    scenario: &Scenario,
+    root: &Path,
+    vars: &Placeholders,
+) -> Result<BTreeSet<PathBuf>> {
+    let mut own_files = BTreeSet::new();
+    for (path, text) in &scenario.scratch_files {
+        let path = scratch_path(root, path)?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::write(&path, vars.expand(text))
+            .with_context(|| format!("writing {}", path.display()))?;
+        // A script (`#!`) is written executable, as an install would have left it.
+        if text.starts_with("#!") {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .with_context(|| format!("making {} executable", path.display()))?;
+        }
+        own_files.insert(path);
+    }
+    Ok(own_files)
+}
+
+/// Prepares and runs one step: what it publishes, replaces, injects and rewrites first, then
+/// the command (several times at once with `together`). Returns its output and what it did
+/// (requests are counted by the caller, from the journal).
+async fn run_step(
+    setup: &Setup,
+    built: &BuiltOrigin,
+    mise: &MiseRun,
+    vars: &Placeholders,
+    step: &Step,
+    index: usize,
+) -> Result<(Output, Observed)> {
+    let root = &setup.layout.root;
+    for publish in &step.publish {
+        setup
+            .fake
+            .publish_version(&built.full_name(), &publish.binary, &publish.version)?;
+    }
+    for (path, text) in &step.files {
+        setup.fake.set_file(&built.full_name(), path, text)?;
+    }
+    for fault in &step.faults {
+        inject(fault, &setup.fake).await?;
+    }
+    if let Some(config) = &step.config {
+        mise.write_project_config(&vars.expand(config))?;
+    }
+    let mut read_only = Vec::new();
+    for name in &step.read_only {
+        let path = scratch_path(root, name)?;
+        let bytes = std::fs::read(&path).with_context(|| {
+            format!("{}: read_only names {}", step.label(index), path.display())
+        })?;
+        let mut mode = std::fs::metadata(&path)?.permissions();
+        mode.set_readonly(true);
+        std::fs::set_permissions(&path, mode)?;
+        read_only.push((name.clone(), path, bytes));
+    }
+    let env: BTreeMap<String, String> = step
+        .env
+        .iter()
+        .map(|(k, v)| (k.clone(), vars.expand(v)))
+        .collect();
+    let mise = mise.with_env(&env);
+    let out = match step.together {
+        Some(n) if n > 1 => {
+            let mut runs = tokio::task::JoinSet::new();
+            for _ in 0..n {
+                let (mise, args) = (mise.clone(), step.args.clone());
+                runs.spawn(async move { mise.run(&args).await });
+            }
+            let mut outs = Vec::new();
+            while let Some(done) = runs.join_next().await {
+                outs.push(done.context("a concurrent mise run panicked")??);
+            }
+            let first_failure = outs.iter().position(|o| !o.success()).unwrap_or(0);
+            outs.swap_remove(first_failure)
+        }
+        _ => mise.run(&step.args).await?,
+    };
+    let changed = read_only
+        .into_iter()
+        .filter(|(_, path, bytes)| std::fs::read(path).ok().as_ref() != Some(bytes))
+        .map(|(name, _, _)| name)
+        .collect();
+    let did = Observed {
+        success: out.success(),
+        stdout: out.stdout.clone(),
+        stderr: out.stderr.clone(),
+        first_error: (!out.success()).then(|| {
+            out.first_error_line()
+                .unwrap_or_else(|| format!("exit {:?}", out.code))
+        }),
+        requests: 0,
+        changed,
+    };
+    Ok((out, did))
+}
