@@ -21,12 +21,12 @@ impl Platform {
     }
 
     /// mise's os name.
-    pub fn os(&self) -> &str {
+    pub(crate) fn os(&self) -> &str {
         &self.os
     }
 
     /// mise's arch name.
-    pub fn arch(&self) -> &str {
+    pub(crate) fn arch(&self) -> &str {
         &self.arch
     }
 }

@@ -144,7 +144,7 @@ pub(crate) fn clean_version(text: &str) -> Option<Version> {
 
 /// The grammar of a binary, owner or repository name in a skillrig address: `[A-Za-z0-9._-]+`, and
 /// never `.` or `..`.
-pub fn is_bin_name(name: &str) -> bool {
+pub(crate) fn is_bin_name(name: &str) -> bool {
     name_problem(name).is_none()
 }
 
@@ -189,7 +189,7 @@ pub(crate) fn looks_like(tag: &str, bin: &str) -> bool {
 }
 
 /// goreleaser's os name (`{{ .Os }}`) for one of mise's.
-pub fn goreleaser_os(mise_os: &str) -> &str {
+pub(crate) fn goreleaser_os(mise_os: &str) -> &str {
     match mise_os {
         "macos" => "darwin",
         other => other,
@@ -197,7 +197,7 @@ pub fn goreleaser_os(mise_os: &str) -> &str {
 }
 
 /// goreleaser's arch name (`{{ .Arch }}`) for one of mise's.
-pub fn goreleaser_arch(mise_arch: &str) -> &str {
+pub(crate) fn goreleaser_arch(mise_arch: &str) -> &str {
     match mise_arch {
         "x64" => "amd64",
         "x86" => "386",

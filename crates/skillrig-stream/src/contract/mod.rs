@@ -40,11 +40,13 @@ const ARCH_MIX_UPS: [(&str, &str); 4] = [
 
 /// Platforms and versions every declared template is rendered for at parse time, so metadata that
 /// cannot produce a safe name fails when it is read rather than on somebody's laptop.
-const SAMPLE_PLATFORMS: [(&str, &str); 4] = [
+const SAMPLE_PLATFORMS: [(&str, &str); 6] = [
     ("linux", "x64"),
     ("linux", "arm64"),
+    ("macos", "x64"),
     ("macos", "arm64"),
     ("windows", "x64"),
+    ("windows", "arm64"),
 ];
 const SAMPLE_VERSIONS: [&str; 3] = ["1.2.3", "0.0.0-rc.1", "10.20.30-0"];
 
@@ -158,7 +160,10 @@ impl Origin {
     /// The binaries the origin releases, read from its tags: each declared binary with at least
     /// one release, and every binary the convention reads out of a tag no declared binary claims.
     /// Sorted.
-    pub fn released_binaries<'a>(&self, tags: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    pub(crate) fn released_binaries<'a>(
+        &self,
+        tags: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<String> {
         let mut found = BTreeSet::new();
         for tag in tags {
             if let Some(binary) = self
