@@ -9,6 +9,7 @@
 //! - [`scenario`]: scenario files (`scenarios/`), running one on one pin.
 //! - [`outcome`]: judging a run from evidence.
 //! - [`matrix`]: every scenario on every pin, rendered for people and machines.
+//! - [`transcript`]: each step of a run as a user saw it, filtered for snapshots.
 
 pub mod archive;
 pub mod fake_github;
@@ -18,4 +19,5 @@ pub mod mise_run;
 pub mod outcome;
 pub mod pins;
 pub mod scenario;
+pub mod transcript;
 pub mod tripwire;

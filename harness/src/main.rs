@@ -4,6 +4,7 @@
 //! cargo run -p skillrig-harness -- matrix [--json] [--pin P]... [--scenario S]... [--write FILE]
 //! cargo run -p skillrig-harness -- run <scenario> --pin <pin> [--keep]
 //! cargo run -p skillrig-harness -- list
+//! cargo run -p skillrig-harness -- bench --binary NAME=PATH... [--runs N] [--scenario S]
 //! ```
 
 use std::path::PathBuf;
@@ -56,6 +57,19 @@ enum Command {
     },
     /// List the scenarios and the pins they run on.
     List,
+    /// Time mise binaries of the patched pin (packaged builds of several profiles, say) on one
+    /// scenario, one run at a time: the median wall time of each step and of `mise x`.
+    Bench {
+        /// A binary to time, as `name=path` (repeatable); it runs as the patched pin.
+        #[arg(long = "binary", required = true)]
+        binaries: Vec<String>,
+        /// Runs per binary.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// The scenario.
+        #[arg(long, default_value = "skillrig/five-binaries-cold-then-warm")]
+        scenario: String,
+    },
 }
 
 #[tokio::main]
@@ -102,6 +116,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(path) = write {
                 std::fs::write(&path, matrix::render_markdown(&scenarios, &pins, &cells))
                     .with_context(|| format!("writing {}", path.display()))?;
+            }
+            for c in cells.iter().filter(|c| c.kept.is_some()) {
+                if let Some(dir) = &c.kept {
+                    eprintln!(
+                        "{} on {} is {}: its scratch dir is kept at {}",
+                        c.scenario,
+                        c.pin,
+                        c.outcome,
+                        dir.display()
+                    );
+                }
             }
             let strays: Vec<_> = cells.iter().filter(|c| !c.strays.is_empty()).collect();
             for c in &strays {
@@ -172,6 +197,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        Command::Bench {
+            binaries,
+            runs,
+            scenario,
+        } => bench(&binaries, runs, &scenario).await,
         Command::List => {
             let all_pins = pins::load()?;
             for s in scenario::Scenario::all()? {
@@ -185,4 +215,76 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The median of `values` (seconds).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// `bench`: each binary runs the scenario `runs` times, one run at a time (no other run shares
+/// the cores); prints the median wall time of each step and of the evidence's `mise x` calls.
+async fn bench(binaries: &[String], runs: usize, scenario_name: &str) -> Result<ExitCode> {
+    let s = scenario::Scenario::load(scenario_name)?;
+    let pin = pins::select(&[])?
+        .into_iter()
+        .find(pins::Pin::has_skillrig)
+        .context("no patched pin in the matrix")?;
+    println!(
+        "{scenario_name}, {runs} runs per binary, median seconds (steps: {})",
+        s.steps
+            .iter()
+            .map(|st| format!("`mise {}`", st.args.join(" ")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for entry in binaries {
+        let (name, path) = entry
+            .split_once('=')
+            .with_context(|| format!("--binary {entry}: write name=path"))?;
+        let bin = std::fs::canonicalize(path).with_context(|| format!("--binary {entry}"))?;
+        let packaged = pin.with_binary(&bin);
+        let mut steps: Vec<Vec<f64>> = vec![Vec::new(); s.steps.len()];
+        let mut exec = Vec::new();
+        for run in 0..runs {
+            let layout = Layout::for_run(&format!("bench-{name}-{run}"), &pin.name);
+            let report = scenario::run(&s, &packaged, &bin, layout).await?;
+            if report.verdict.class != skillrig_harness::outcome::Class::Ok {
+                bail!(
+                    "{name}: {} on run {}: {}",
+                    report.verdict.class,
+                    run + 1,
+                    report.verdict.detail
+                );
+            }
+            for (i, out) in report.steps.iter().enumerate() {
+                steps[i].push(out.elapsed.as_secs_f64());
+            }
+            exec.extend(
+                report
+                    .evidence
+                    .iter()
+                    .filter(|o| o.args.first().is_some_and(|a| a == "x"))
+                    .map(|o| o.elapsed.as_secs_f64()),
+            );
+            let _ = std::fs::remove_dir_all(&report.layout.root);
+        }
+        let cells: Vec<String> = steps
+            .into_iter()
+            .map(|v| format!("{:.3}", median(v)))
+            .collect();
+        println!(
+            "{name}: steps {} · mise x {:.3} ({} calls) · {} MB",
+            cells.join(" / "),
+            median(exec.clone()),
+            exec.len(),
+            std::fs::metadata(&bin)?.len() / 1_000_000
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -28,7 +28,8 @@ pub struct Cell {
     pub scenario: String,
     /// The pin's name.
     pub pin: String,
-    /// `ok`, `collision`, `wrong-stream`, `not-found` or `error`.
+    /// The class: `ok`, `collision`, `wrong-stream`, `wrong-version`, `not-found`, `wrong-error`,
+    /// `wrong-output`, `over-budget`, `error` or `leak` ([`Class`]).
     pub outcome: Class,
     /// For `ok`: clean (`1.7.0`) or decorated (`1.7.0+jira`) versions.
     pub clean_versions: Option<bool>,
@@ -434,11 +435,12 @@ mod tests {
             strays: vec![],
             journal: vec![],
             steps: vec![],
+            together: BTreeMap::new(),
             evidence: vec![],
             layout: Layout {
                 root: PathBuf::from("/tmp/scratch/run"),
             },
-            server: "http://127.0.0.1:43121".into(),
+            binary: PathBuf::from("/c/bin/p/mise"),
             concurrent: false,
         }
     }

@@ -1,20 +1,38 @@
-//! The committed matrix is the truth until a fresh run says otherwise.
+//! The committed matrix is the truth until a fresh run says otherwise, and so are the committed
+//! transcripts of what a user reads.
 //!
 //! Runs every scenario on every matrix pin against real mise binaries (built or fetched by
 //! `scripts/mise-bin`) and compares the result with `docs/compat-matrix.md`. A difference fails
 //! the test and prints both; `SKILLRIG_UPDATE_MATRIX=1` rewrites the file instead (review the
 //! diff like any snapshot).
+//!
+//! The same runs give the transcripts: every step of every `skillrig/`, `faults/` and `tokens/`
+//! scenario on the patched pin, and the native runs whose text is the finding, through
+//! [`skillrig_harness::transcript`]'s filters, as insta snapshots in
+//! `tests/snapshots/transcripts/`. A changed message fails its snapshots; `cargo insta review`
+//! (or `INSTA_UPDATE=always`, then `git diff`) is how a change is accepted.
 
-use skillrig_harness::{matrix, pins, scenario};
+use skillrig_harness::scenario::{Report, Scenario};
+use skillrig_harness::{matrix, pins, transcript};
+
+/// Native runs whose text is the finding: Layer B's wrong stream, Layer C's "no versions found".
+const NATIVE_TRANSCRIPTS: &[(&str, &str)] = &[
+    ("layer-b/build-metadata-version-regex", "2026.4.20"),
+    ("layer-c/stream-starvation", "2026.10.25"),
+];
+
+/// The directories whose scenarios are snapshotted on the patched pin.
+const BACKEND_DIRS: &[&str] = &["skillrig/", "faults/", "tokens/"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compat_matrix_matches_a_fresh_run() {
     let pins = pins::select(&[]).expect("pins.toml");
-    let scenarios = scenario::Scenario::all().expect("scenarios");
+    let scenarios = Scenario::all().expect("scenarios");
     assert!(!scenarios.is_empty(), "no scenarios found");
-    let cells = matrix::run(&scenarios, &pins, 3)
+    let reports = matrix::run_reports(&scenarios, &pins, 3)
         .await
         .expect("matrix runs");
+    let cells: Vec<matrix::Cell> = reports.iter().map(matrix::Cell::from_report).collect();
 
     let strays: Vec<_> = cells.iter().filter(|c| !c.strays.is_empty()).collect();
     assert!(
@@ -22,19 +40,78 @@ async fn compat_matrix_matches_a_fresh_run() {
         "requests left the fake GitHub: {strays:#?}"
     );
 
+    let changed_transcripts = check_transcripts(&scenarios, &pins, &reports);
+
     let fresh = matrix::render_markdown(&scenarios, &pins, &cells);
     let path = pins::repo_root().join("docs").join("compat-matrix.md");
     if std::env::var_os("SKILLRIG_UPDATE_MATRIX").is_some() {
         std::fs::write(&path, &fresh).expect("write docs/compat-matrix.md");
-        return;
+    } else {
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        if committed != fresh {
+            let diff = similar_diff(&committed, &fresh);
+            let kept: Vec<String> = cells
+                .iter()
+                .filter_map(|c| {
+                    let dir = c.kept.as_ref()?;
+                    Some(format!("{} on {}: {}", c.scenario, c.pin, dir.display()))
+                })
+                .collect();
+            panic!(
+                "docs/compat-matrix.md disagrees with a fresh run (SKILLRIG_UPDATE_MATRIX=1 to accept):\n{diff}\nscratch dirs kept for a look:\n{}",
+                kept.join("\n")
+            );
+        }
     }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    if committed != fresh {
-        let diff = similar_diff(&committed, &fresh);
-        panic!(
-            "docs/compat-matrix.md disagrees with a fresh run (SKILLRIG_UPDATE_MATRIX=1 to accept):\n{diff}"
-        );
+    assert!(
+        changed_transcripts.is_empty(),
+        "transcripts differ from their snapshots (see above; accept with `cargo insta review`): {changed_transcripts:?}"
+    );
+}
+
+/// Snapshots the transcripts; returns the names of those that differ from the committed ones.
+fn check_transcripts(
+    scenarios: &[Scenario],
+    pins: &[pins::Pin],
+    reports: &[Report],
+) -> Vec<String> {
+    let patched: Vec<&str> = pins
+        .iter()
+        .filter(|p| p.has_skillrig())
+        .map(|p| p.name.as_str())
+        .collect();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/transcripts");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let mut changed = Vec::new();
+    let mut checked = 0;
+    for report in reports {
+        let name = if patched.contains(&report.pin.as_str())
+            && BACKEND_DIRS.iter().any(|d| report.scenario.starts_with(d))
+        {
+            report.scenario.replace('/', "__")
+        } else if NATIVE_TRANSCRIPTS.contains(&(report.scenario.as_str(), report.pin.as_str())) {
+            format!("{}@{}", report.scenario.replace('/', "__"), report.pin)
+        } else {
+            continue;
+        };
+        let scenario = scenarios
+            .iter()
+            .find(|s| s.name == report.scenario)
+            .expect("the report's scenario");
+        let text = transcript::render(report);
+        settings.set_description(scenario.description.clone());
+        let same = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_snapshot!(name.clone(), text));
+        }));
+        if same.is_err() {
+            changed.push(name);
+        }
+        checked += 1;
     }
+    assert!(checked > 60, "only {checked} transcripts were checked");
+    changed
 }
 
 /// The lines that differ, `-` committed and `+` fresh.

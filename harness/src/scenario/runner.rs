@@ -42,14 +42,17 @@ pub struct Report {
     pub strays: Vec<String>,
     /// The journal of the steps, one `METHOD /path?query` line per request.
     pub journal: Vec<String>,
-    /// What each step's command did, in order.
+    /// What each step's command did, in order (for a step run several times at once, the run
+    /// that decided it: the first to fail, else the first).
     pub steps: Vec<Output>,
+    /// Every run of each step run several times at once, by step index.
+    pub together: BTreeMap<usize, Vec<Output>>,
     /// The commands run to gather evidence after the steps.
     pub evidence: Vec<Output>,
     /// Where the run lived.
     pub layout: Layout,
-    /// The base URL of the fake GitHub it was pointed at (`http://127.0.0.1:PORT`).
-    pub server: String,
+    /// The mise binary that ran.
+    pub binary: PathBuf,
     /// Some step ran mise several times at once, so how many requests each run sent depends on
     /// which one got the install lock first.
     pub concurrent: bool,
@@ -196,11 +199,15 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
     let own_files = write_scratch_files(scenario, &root, &vars)?;
 
     let mut outputs = Vec::new();
+    let mut together = BTreeMap::new();
     let mut observed = Vec::new();
     let mut received = 0;
     let started = Instant::now();
     for (index, step) in scenario.steps.iter().enumerate() {
-        let (out, mut did) = run_step(&setup, &built, &mise, &vars, step, index).await?;
+        let (out, all, mut did) = run_step(&setup, &built, &mise, &vars, step, index).await?;
+        if all.len() > 1 {
+            together.insert(index, all);
+        }
         let journal = setup.fake.journal().await;
         did.requests = journal[received.min(journal.len())..]
             .iter()
@@ -248,8 +255,9 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
         strays: setup.strays(),
         journal: entries.iter().map(|e| e.to_string()).collect(),
         steps: outputs,
+        together,
         evidence,
-        server: setup.fake.uri(),
+        binary: bin.to_path_buf(),
         layout: setup.layout,
         concurrent: scenario
             .steps
@@ -285,8 +293,9 @@ fn write_scratch_files(
 }
 
 /// Prepares and runs one step: what it publishes, replaces, injects and rewrites first, then
-/// the command (several times at once with `together`). Returns its output and what it did
-/// (requests are counted by the caller, from the journal).
+/// the command (several times at once with `together`). Returns the output that decides the
+/// step, every run's output, and what it did (requests are counted by the caller, from the
+/// journal).
 async fn run_step(
     setup: &Setup,
     built: &BuiltOrigin,
@@ -294,7 +303,7 @@ async fn run_step(
     vars: &Placeholders,
     step: &Step,
     index: usize,
-) -> Result<(Output, Observed)> {
+) -> Result<(Output, Vec<Output>, Observed)> {
     let root = &setup.layout.root;
     for publish in &step.publish {
         setup
@@ -327,7 +336,7 @@ async fn run_step(
         .map(|(k, v)| (k.clone(), vars.expand(v)))
         .collect();
     let mise = mise.with_env(&env);
-    let out = match step.together {
+    let all = match step.together {
         Some(n) if n > 1 => {
             let mut runs = tokio::task::JoinSet::new();
             for _ in 0..n {
@@ -338,11 +347,12 @@ async fn run_step(
             while let Some(done) = runs.join_next().await {
                 outs.push(done.context("a concurrent mise run panicked")??);
             }
-            let first_failure = outs.iter().position(|o| !o.success()).unwrap_or(0);
-            outs.swap_remove(first_failure)
+            outs
         }
-        _ => mise.run(&step.args).await?,
+        _ => vec![mise.run(&step.args).await?],
     };
+    let first_failure = all.iter().position(|o| !o.success()).unwrap_or(0);
+    let out = all[first_failure].clone();
     let changed = read_only
         .into_iter()
         .filter(|(_, path, bytes)| std::fs::read(path).ok().as_ref() != Some(bytes))
@@ -359,5 +369,5 @@ async fn run_step(
         requests: 0,
         changed,
     };
-    Ok((out, did))
+    Ok((out, all, did))
 }
