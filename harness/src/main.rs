@@ -60,7 +60,8 @@ enum Command {
     /// Time mise binaries of the patched pin (packaged builds of several profiles, say) on one
     /// scenario, one run at a time: the median wall time of each step and of `mise x`.
     Bench {
-        /// A binary to time, as `name=path` (repeatable); it runs as the patched pin.
+        /// A binary to time, as `name=path` (repeatable; the file must be named `mise`); it runs
+        /// as the patched pin.
         #[arg(long = "binary", required = true)]
         binaries: Vec<String>,
         /// Runs per binary.

@@ -81,7 +81,7 @@ impl Pin {
     /// building it first).
     pub fn binary(&self) -> Result<PathBuf> {
         if let Some(path) = &self.given_binary {
-            return Ok(path.clone());
+            return named_mise(path, &format!("the binary given for {}", self.name));
         }
         if let Some(path) = std::env::var(BINARIES_ENV)
             .ok()
@@ -94,7 +94,7 @@ impl Pin {
                     self.name
                 );
             }
-            return Ok(path);
+            return named_mise(&path, &format!("{BINARIES_ENV} for {}", self.name));
         }
         let script = repo_root().join("scripts").join("mise-bin");
         let output = Command::new(&script)
@@ -112,6 +112,19 @@ impl Pin {
         let path = String::from_utf8(output.stdout).context("mise-bin printed a non-UTF-8 path")?;
         Ok(PathBuf::from(path.trim()))
     }
+}
+
+/// `path`, if its file name is `mise`: under any other name mise runs as a shim of that name
+/// (`changed-mise is not a valid shim`), so every command of a run would fail for that reason.
+fn named_mise(path: &Path, what: &str) -> Result<PathBuf> {
+    if path.file_name().is_some_and(|n| n == "mise") {
+        return Ok(path.to_path_buf());
+    }
+    bail!(
+        "{what} is {}: name the file `mise` (mise runs as a shim under any other name), e.g. put \
+         it in a directory of its own",
+        path.display()
+    )
 }
 
 /// The variable that hands the harness binaries for pins: `<pin>=<path>,...`.
@@ -178,6 +191,22 @@ mod tests {
         let pins = select(&[]).expect("pins.toml parses");
         assert!(pins.len() >= 2);
         assert_eq!(pins.iter().filter(|p| p.has_skillrig()).count(), 1);
+    }
+
+    #[test]
+    fn a_binary_not_named_mise_is_refused_with_the_fix() {
+        let pin = load().expect("pins.toml").remove(0);
+        let err = pin
+            .with_binary(Path::new("/tmp/changed-mise"))
+            .binary()
+            .expect_err("refused");
+        assert!(err.to_string().contains("name the file `mise`"), "{err}");
+        assert_eq!(
+            pin.with_binary(Path::new("/tmp/x/mise"))
+                .binary()
+                .expect("named mise"),
+            Path::new("/tmp/x/mise")
+        );
     }
 
     #[test]
