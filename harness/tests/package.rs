@@ -1,0 +1,233 @@
+//! The packaged patched mise (`scripts/package`), when one has been built.
+//!
+//! The package is the binary people install, so it answers to the same scenarios as the patched
+//! debug pin, and to what packaging adds: it cannot replace itself with an upstream mise, never
+//! asks for one, and says which series it carries. Building it takes over an hour, so these
+//! tests run on the archive `scripts/package` left in `dist/` (or the one `SKILLRIG_PACKAGE`
+//! names); without one, `build.rs` leaves them ignored, with the reason and the way to build one.
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use sha2::Digest as _;
+use skillrig_harness::mise_run::Layout;
+use skillrig_harness::pins::{self, Pin};
+use skillrig_harness::scenario::{BackendKind, Scenario, Setup};
+use skillrig_harness::{matrix, outcome::Class};
+
+/// The variable naming a package archive to test instead of `dist/`'s.
+const PACKAGE_ENV: &str = "SKILLRIG_PACKAGE";
+
+/// The patched pin of the default matrix: the one `scripts/package` packages.
+fn patched_pin() -> Pin {
+    let all = pins::select(&[]).expect("pins.toml");
+    let patched: Vec<_> = all.into_iter().filter(Pin::has_skillrig).collect();
+    assert_eq!(patched.len(), 1, "one patched pin in the matrix");
+    patched.into_iter().next().expect("the patched pin")
+}
+
+/// The package archive of `pin`, if one was built.
+fn archive(pin: &Pin) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(PACKAGE_ENV) {
+        let path = PathBuf::from(path);
+        assert!(
+            path.is_file(),
+            "{PACKAGE_ENV} names {}: no such file",
+            path.display()
+        );
+        return Some(path);
+    }
+    let path = pins::repo_root()
+        .join("dist")
+        .join(format!("mise-v{}-linux-x64.tar.gz", pin.name));
+    path.is_file().then_some(path)
+}
+
+/// `mise/bin/mise` of the archive, checked against the archive's `.sha256` and unpacked below
+/// `dir`; `None` (and a note on stderr) when there is no package to test.
+fn packaged_binary(test: &str, dir: &Path) -> Option<(Pin, PathBuf)> {
+    let pin = patched_pin();
+    let Some(archive) = archive(&pin) else {
+        eprintln!(
+            "{test}: skipped: no package of {pin} in dist/; build one with `scripts/package {pin}` \
+             (or name an archive in {PACKAGE_ENV})",
+            pin = pin.name
+        );
+        return None;
+    };
+    let bytes = std::fs::read(&archive).expect("read the archive");
+    let sums = archive.with_file_name(format!(
+        "{}.sha256",
+        archive.file_name().expect("a file name").to_string_lossy()
+    ));
+    let expected =
+        std::fs::read_to_string(&sums).unwrap_or_else(|e| panic!("{}: {e}", sums.display()));
+    assert_eq!(
+        expected.split_whitespace().next(),
+        Some(hex::encode(sha2::Sha256::digest(&bytes)).as_str()),
+        "{} does not match {}",
+        archive.display(),
+        sums.display()
+    );
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice()));
+    let mut names = Vec::new();
+    let mut binary = None;
+    for entry in tar.entries().expect("read the archive") {
+        let mut entry = entry.expect("an archive entry");
+        let name = entry
+            .path()
+            .expect("an entry path")
+            .to_string_lossy()
+            .into_owned();
+        if name == "mise/bin/mise" {
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).expect("read mise/bin/mise");
+            let path = dir.join("mise");
+            std::fs::write(&path, data).expect("write the binary");
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .expect("make the binary executable");
+            binary = Some(path);
+        }
+        names.push(name);
+    }
+    let binary = binary.unwrap_or_else(|| panic!("no mise/bin/mise in {names:?}"));
+    eprintln!("{test}: testing {}", archive.display());
+    Some((pin, binary))
+}
+
+#[cfg_attr(
+    not(skillrig_package),
+    ignore = "no package in dist/: build one with `scripts/package <patched pin>`, or name one in SKILLRIG_PACKAGE"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_package_passes_every_skillrig_scenario() {
+    let dir = tempfile::tempdir().expect("a temporary dir");
+    let Some((pin, binary)) =
+        packaged_binary("the_package_passes_every_skillrig_scenario", dir.path())
+    else {
+        return;
+    };
+    let scenarios: Vec<Scenario> = Scenario::all()
+        .expect("scenarios")
+        .into_iter()
+        .filter(|s| s.backend == BackendKind::Skillrig)
+        .collect();
+    assert!(scenarios.len() > 30, "the skillrig scenarios are found");
+    let packaged = pin.with_binary(&binary);
+    let cells = matrix::run(&scenarios, std::slice::from_ref(&packaged), 3)
+        .await
+        .expect("the scenarios run");
+    let failed: Vec<String> = cells
+        .iter()
+        .filter(|c| c.outcome != Class::Ok || !c.strays.is_empty())
+        .map(|c| {
+            format!(
+                "{}: {} ({}) strays {:?}",
+                c.scenario, c.outcome, c.detail, c.strays
+            )
+        })
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "the package fails:\n{}",
+        failed.join("\n")
+    );
+    eprintln!("the package passed {} skillrig scenarios", cells.len());
+}
+
+/// `mise <args>` in a home of its own, with update checks allowed (the harness turns them off
+/// elsewhere) and every request going to a tripwire: what it printed, and the requests caught.
+async fn run_with_update_checks(
+    pin: &Pin,
+    binary: &Path,
+    args: &[&str],
+) -> (skillrig_harness::mise_run::Output, Vec<String>) {
+    let name = format!("package-{}", args.join("-"));
+    let setup = Setup::start(Layout::for_run(&name, &pin.name), vec![])
+        .await
+        .expect("the run starts");
+    let env = BTreeMap::from([("MISE_DISABLE_UPDATE_WARNING".to_string(), "0".to_string())]);
+    let mise = setup.mise(pin, binary, &env);
+    mise.write_project_config("").expect("an empty mise.toml");
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let out = mise.run(&args).await.expect("mise runs");
+    let strays = setup.strays();
+    let _ = std::fs::remove_dir_all(&setup.layout.root);
+    (out, strays)
+}
+
+#[cfg_attr(
+    not(skillrig_package),
+    ignore = "no package in dist/: build one with `scripts/package <patched pin>`, or name one in SKILLRIG_PACKAGE"
+)]
+#[tokio::test]
+async fn the_package_names_its_series_and_never_updates_itself() {
+    let dir = tempfile::tempdir().expect("a temporary dir");
+    let Some((pin, binary)) = packaged_binary(
+        "the_package_names_its_series_and_never_updates_itself",
+        dir.path(),
+    ) else {
+        return;
+    };
+    let series = format!("patched with skillrig-mise {}", pin.name);
+
+    let (version, caught) = run_with_update_checks(&pin, &binary, &["--version"]).await;
+    assert!(version.success(), "{version:?}");
+    assert!(
+        version.stdout.contains(&series),
+        "--version: {:?}",
+        version.stdout
+    );
+    assert!(caught.is_empty(), "--version sent requests: {caught:?}");
+
+    for args in [&["version"][..], &["doctor"][..]] {
+        let (out, caught) = run_with_update_checks(&pin, &binary, args).await;
+        assert!(
+            caught.is_empty(),
+            "`mise {}` checked for updates: {caught:?}",
+            args.join(" ")
+        );
+        assert!(
+            out.stdout.contains(&series),
+            "`mise {}`: {out:?}",
+            args.join(" ")
+        );
+        assert!(
+            !out.stderr.contains("mise self-update") && !out.stdout.contains("mise self-update"),
+            "`mise {}` offers self-update: {out:?}",
+            args.join(" ")
+        );
+    }
+
+    let (update, caught) = run_with_update_checks(&pin, &binary, &["self-update", "--yes"]).await;
+    assert!(!update.success(), "self-update succeeded: {update:?}");
+    assert!(caught.is_empty(), "self-update sent requests: {caught:?}");
+    for text in [
+        "self-update feature has been disabled at build time",
+        &series,
+        "rebuilding the series",
+    ] {
+        assert!(
+            update.stderr.contains(text),
+            "self-update lacks {text:?}: {update:?}"
+        );
+    }
+}
+
+/// The contrast that shows the test above can fail: the debug build of the same series keeps
+/// mise's `self_update` feature and sets no series, so `mise version` does ask for a newer mise.
+#[tokio::test]
+async fn the_debug_pin_does_check_for_updates() {
+    let pin = patched_pin();
+    let Ok(binary) = pin.binary() else {
+        panic!("the patched pin {} has no binary", pin.name);
+    };
+    let (out, caught) = run_with_update_checks(&pin, &binary, &["version"]).await;
+    assert!(!out.stdout.contains("patched with"), "{out:?}");
+    assert!(
+        !caught.is_empty(),
+        "`mise version` of the debug pin sent no request: the no-update check proves nothing"
+    );
+}
