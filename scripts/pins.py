@@ -498,15 +498,19 @@ def cargo_patch_args(pin: Pin, src: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def target_lock(profile: str = "debug"):
-    """Holds the shared target dir's lock for one profile's artefacts (cargo keeps profiles in
-    separate dirs, so a debug build and an optimised one may run at once)."""
-    root = cache_root()
-    (root / "locks").mkdir(parents=True, exist_ok=True)
-    name = "cargo-target.lock" if profile == "debug" else f"cargo-target-{profile}.lock"
-    with open(root / "locks" / name, "w") as lock:
+def file_lock(name: str):
+    """Holds the exclusive lock `locks/<name>` of the cache, waiting for another holder."""
+    locks = cache_root() / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    with open(locks / name, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+def target_lock(profile: str = "debug"):
+    """The shared target dir's lock for one profile's artefacts (cargo keeps profiles in separate
+    dirs, so a debug build and an optimised one may run at once)."""
+    return file_lock("cargo-target.lock" if profile == "debug" else f"cargo-target-{profile}.lock")
 
 
 HEARTBEAT_SECONDS = 60
@@ -590,9 +594,7 @@ def cargo_in_tree(pin: Pin, cargo_args: list[str], capture: bool = False,
     the pin's crate patches, holding the target-dir lock. Test runs get their stand-ins first."""
     ensure_system_packages()
     root = cache_root()
-    (root / "locks").mkdir(parents=True, exist_ok=True)
-    with open(root / "locks" / "cargo-target.lock", "w") as target_lock:
-        fcntl.flock(target_lock, fcntl.LOCK_EX)
+    with target_lock():
         src = prepare_source(pin)
         for path in missing_test_fixtures(src):
             log(f"{pin.name}: the published crate omits {path.relative_to(src)}; an empty stand-in "
@@ -629,28 +631,24 @@ def unit_test(pin: Pin, filters: list[str]) -> None:
 
 def ensure(pin: Pin) -> Path:
     """The path of the pin's binary, fetched or built first if it is missing or stale."""
-    root = cache_root()
-    (root / "locks").mkdir(parents=True, exist_ok=True)
-    dest = root / "bin" / pin.name / "mise"
+    dest = cache_root() / "bin" / pin.name / "mise"
     stamp = dest.parent / "stamp"
     fingerprint = build_fingerprint(pin)
-    with open(root / "locks" / f"{pin.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        # One shared target dir: two source builds at once would race on target/debug/mise.
-        with open(root / "locks" / "cargo-target.lock", "w") as target_lock:
-            if dest.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
-                return dest
-            stamp.unlink(missing_ok=True)
-            if pin.source == "npm":
-                fetch_npm(pin, dest)
-            else:
-                fcntl.flock(target_lock, fcntl.LOCK_EX)
+    with file_lock(f"{pin.name}.lock"):
+        if dest.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
+            return dest
+        stamp.unlink(missing_ok=True)
+        if pin.source == "npm":
+            fetch_npm(pin, dest)
+        else:
+            # One shared target dir: two source builds at once would race on target/debug/mise.
+            with target_lock():
                 build_crate(pin, dest)
-            check_version(pin, dest)
-            if build_fingerprint(pin) == fingerprint:
-                stamp.write_text(fingerprint)
-            else:
-                log(f"{pin.name}: inputs changed during the build; it will be rebuilt next time")
+        check_version(pin, dest)
+        if build_fingerprint(pin) == fingerprint:
+            stamp.write_text(fingerprint)
+        else:
+            log(f"{pin.name}: inputs changed during the build; it will be rebuilt next time")
     return dest
 
 

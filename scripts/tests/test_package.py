@@ -10,6 +10,7 @@ import tarfile
 import tempfile
 import unittest
 from pathlib import Path
+from unittest import mock
 
 import pins
 
@@ -63,13 +64,16 @@ class ArchiveTest(unittest.TestCase):
         self.binary.chmod(0o755)
 
     def archive(self) -> Path:
-        old = dict(os.environ)
-        os.environ.update(self.env)
-        try:
-            return package.write_archive(self.pin, self.binary, self.tmp / "dist", False)
-        finally:
-            os.environ.clear()
-            os.environ.update(old)
+        with mock.patch.dict(os.environ, self.env):
+            label = package.series_label(self.pin)
+            return package.write_archive(self.pin, label, self.binary, self.tmp / "dist", False)
+
+    def bin_dir_with_an_old_mise(self) -> Path:
+        """The install dir, holding a mise the install must leave alone if it fails."""
+        bin_dir = self.tmp / "bin"
+        bin_dir.mkdir()
+        (bin_dir / "mise").write_text("old\n")
+        return bin_dir
 
     def test_the_archive_has_mises_layout_and_a_sha256sum_file(self):
         archive = self.archive()
@@ -87,9 +91,7 @@ class ArchiveTest(unittest.TestCase):
 
     def test_install_checks_the_sha256_and_replaces_atomically(self):
         archive = self.archive()
-        bin_dir = self.tmp / "bin"
-        bin_dir.mkdir()
-        (bin_dir / "mise").write_text("old\n")
+        bin_dir = self.bin_dir_with_an_old_mise()
         installed = package.install(archive, bin_dir)
         self.assertEqual(installed.read_text(), FAKE_MISE)
         self.assertTrue(os.access(installed, os.X_OK))
@@ -100,9 +102,7 @@ class ArchiveTest(unittest.TestCase):
         data = bytearray(archive.read_bytes())
         data[-10] ^= 0xFF
         archive.write_bytes(bytes(data))
-        bin_dir = self.tmp / "bin"
-        bin_dir.mkdir()
-        (bin_dir / "mise").write_text("old\n")
+        bin_dir = self.bin_dir_with_an_old_mise()
         with self.assertRaises(pins.PinError) as caught:
             package.install(archive, bin_dir)
         self.assertIn("not installed", str(caught.exception))
@@ -111,9 +111,7 @@ class ArchiveTest(unittest.TestCase):
     def test_a_binary_that_does_not_run_leaves_the_old_one(self):
         self.binary.write_text("#!/bin/sh\nexit 3\n")
         archive = self.archive()
-        bin_dir = self.tmp / "bin"
-        bin_dir.mkdir()
-        (bin_dir / "mise").write_text("old\n")
+        bin_dir = self.bin_dir_with_an_old_mise()
         with self.assertRaises(pins.PinError) as caught:
             package.install(archive, bin_dir)
         self.assertIn("is unchanged", str(caught.exception))
