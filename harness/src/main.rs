@@ -248,8 +248,13 @@ async fn bench(binaries: &[String], runs: usize, scenario_name: &str) -> Result<
         let (name, path) = entry
             .split_once('=')
             .with_context(|| format!("--binary {entry}: write name=path"))?;
-        let bin = std::fs::canonicalize(path).with_context(|| format!("--binary {entry}"))?;
-        let packaged = pin.with_binary(&bin);
+        let given = std::path::absolute(path).with_context(|| format!("--binary {entry}"))?;
+        if !given.is_file() {
+            bail!("--binary {entry}: no such file");
+        }
+        let packaged = pin.with_binary(&given);
+        // Through the pin, as every run gets its binary: it must be named `mise`.
+        let bin = packaged.binary()?;
         let mut steps: Vec<Vec<f64>> = vec![Vec::new(); s.steps.len()];
         let mut exec = Vec::new();
         for run in 0..runs {

@@ -56,6 +56,10 @@ static LOG_THREAD: LazyLock<Regex> =
 static JOB_LINE: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(mise [✓⇢✗] |mise lock |(TRACE|DEBUG|INFO|WARN|ERROR) \[THREAD\] )"));
 
+/// A URL's host. Hosts other than GitHub's (the package registries mise's settings name, which
+/// a trace log prints) become `[HOST]`: the repository names no registry host.
+static URL_HOST: LazyLock<Regex> = LazyLock::new(|| re(r"(https?://)([A-Za-z0-9.-]+)"));
+
 /// In a step run several times at once, which run installs a tool and which finds it installed
 /// is a race: `✓ tool  [TIME]  asset` and `⇢ tool  [TIME] · already installed` read as one.
 static RACED_JOB: LazyLock<Regex> = LazyLock::new(|| re(r"(?m)^mise [✓⇢] (\S+)  .*$"));
@@ -105,6 +109,14 @@ impl Filters {
         for (pattern, with) in &self.replacements {
             out = pattern.replace_all(&out, *with).into_owned();
         }
+        let out = URL_HOST.replace_all(&out, |caps: &regex::Captures<'_>| {
+            let host = &caps[2];
+            if host.ends_with("github.com") || host.ends_with("githubusercontent.com") {
+                caps[0].to_string()
+            } else {
+                format!("{}[HOST]", &caps[1])
+            }
+        });
         sort_job_lines(&out)
     }
 }
@@ -214,10 +226,11 @@ mod tests {
                  mise ████ 5/5 · installed 5 tools in 1.3s\n\
                  failed: http://127.0.0.1:43121/api/v3/x into /t/skillrig-harness/p/s/data/.tmpAb12Cd (2.5 MiB)\n\
                  Version: 2026.10.25-DEBUG linux-x64 (2026-11-30)\n\
-                 TRACE  1 [/home/u/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/mise-util-2026.10.25/src/file.rs:1916] x\n\
+                 TRACE  1 [/home/u/.cargo/registry/src/index.example-1949cf8c6b5b557f/mise-util-2026.10.25/src/file.rs:1916] x\n\
                  mise WARN  GitHub rate limit exceeded. Resets at 2026-11-30 12:28:23 +00:00\n\
                  mv /t/skillrig-harness/p/s/cache/http-127-0-0-1-39093-api-6608e.msgpack.part-R2RDVnpw\n\
-                 ln -sf /c/bin/p/mise /t/skillrig-harness/p/s/data/shims/.mise-shims-stage-vZanwg/jira\n"
+                 ln -sf /c/bin/p/mise /t/skillrig-harness/p/s/data/shims/.mise-shims-stage-vZanwg/jira\n\
+                 registry_url: \"https://registry.example/v3/index.json\", api: https://api.github.com/x\n"
             ),
             "mise ✓ skillrig:acme/origin/jira@1.0.149  [TIME]  jira_1.0.149_linux_amd64.tar.gz\n\
              mise ████ 5/5 · installed 5 tools in [TIME]\n\
@@ -226,7 +239,8 @@ mod tests {
              TRACE [THREAD] [[CARGO_REGISTRY]/mise-util-2026.10.25/src/file.rs:1916] x\n\
              mise WARN  GitHub rate limit exceeded. Resets at [TIMESTAMP]\n\
              mv [SCRATCH]/cache/http-[SERVER]-api-[HASH].msgpack.[RANDOM]\n\
-             ln -sf [MISE] [SCRATCH]/data/shims/.[RANDOM]/jira\n"
+             ln -sf [MISE] [SCRATCH]/data/shims/.[RANDOM]/jira\n\
+             registry_url: \"https://[HOST]/v3/index.json\", api: https://api.github.com/x\n"
         );
     }
 
