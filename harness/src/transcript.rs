@@ -48,6 +48,10 @@ static TEMP_NAME: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Cache file names carry a short hash of their key, which holds the fake's port.
 static CACHE_HASH: LazyLock<Regex> = LazyLock::new(|| re(r"-[0-9a-f]{5}\.msgpack"));
+/// The names mise gives a trusted or tracked config: a hash of the config's absolute path, which
+/// holds the scratch root (`trusted-configs/project-ec4bc6bdc7224fad`, `tracked-configs/24445e5c`).
+static CONFIG_PATH_HASH: LazyLock<Regex> =
+    LazyLock::new(|| re(r"((?:trusted|tracked)-configs/(?:[^\s/]*-)?)[0-9a-f]{8,16}\b"));
 /// The thread number of a debug log line (`TRACE  2 [src/...]`): threads take work in any order.
 static LOG_THREAD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?m)^(TRACE|DEBUG|INFO|WARN|ERROR) +\d+ \["));
@@ -97,6 +101,7 @@ impl Filters {
                 (LOOPBACK_SLUG.clone(), "[SERVER]"),
                 (TEMP_NAME.clone(), ".[RANDOM]"),
                 (CACHE_HASH.clone(), "-[HASH].msgpack"),
+                (CONFIG_PATH_HASH.clone(), "${1}[HASH]"),
                 (LOG_THREAD.clone(), "$1 [THREAD] ["),
             ],
         }
@@ -230,6 +235,8 @@ mod tests {
                  mise WARN  GitHub rate limit exceeded. Resets at 2026-11-30 12:28:23 +00:00\n\
                  mv /t/skillrig-harness/p/s/cache/http-127-0-0-1-39093-api-6608e.msgpack.part-R2RDVnpw\n\
                  ln -sf /c/bin/p/mise /t/skillrig-harness/p/s/data/shims/.mise-shims-stage-vZanwg/jira\n\
+                 ln -sf /t/skillrig-harness/p/s/project /t/skillrig-harness/p/s/state/trusted-configs/s-project-ec4bc6bdc7224fad\n\
+                 ln -sf /t/skillrig-harness/p/s/project/mise.toml /t/skillrig-harness/p/s/state/tracked-configs/dbf1e78a9f5cd80\n\
                  registry_url: \"https://registry.example/v3/index.json\", api: https://api.github.com/x\n"
             ),
             "mise ✓ skillrig:acme/origin/jira@1.0.149  [TIME]  jira_1.0.149_linux_amd64.tar.gz\n\
@@ -240,6 +247,8 @@ mod tests {
              mise WARN  GitHub rate limit exceeded. Resets at [TIMESTAMP]\n\
              mv [SCRATCH]/cache/http-[SERVER]-api-[HASH].msgpack.[RANDOM]\n\
              ln -sf [MISE] [SCRATCH]/data/shims/.[RANDOM]/jira\n\
+             ln -sf [SCRATCH]/project [SCRATCH]/state/trusted-configs/s-project-[HASH]\n\
+             ln -sf [SCRATCH]/project/mise.toml [SCRATCH]/state/tracked-configs/[HASH]\n\
              registry_url: \"https://[HOST]/v3/index.json\", api: https://api.github.com/x\n"
         );
     }
