@@ -4,6 +4,7 @@
 //! - [`archive`]: deterministic release assets holding a script that prints `<bin> <version>`.
 //! - [`fake_github`]: the fake GitHub that serves origins to mise through `url_replacements`.
 //! - [`tripwire`]: the proxy every other request goes to, so it fails fast and is recorded.
+//! - [`tls_front`]: github.com's hosts over TLS inside the tripwire, with a test CA per run.
 //! - [`pins`]: the mise binaries to run (`pins.toml`, `scripts/mise-bin`).
 //! - [`mise_run`]: one mise binary in an isolated home, the whole environment set in one place.
 //! - [`scenario`]: scenario files (`scenarios/`), running one on one pin.
@@ -19,5 +20,6 @@ pub mod mise_run;
 pub mod outcome;
 pub mod pins;
 pub mod scenario;
+pub mod tls_front;
 pub mod transcript;
 pub mod tripwire;

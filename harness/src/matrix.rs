@@ -47,6 +47,8 @@ pub struct Cell {
     pub strays: Vec<String>,
     /// Some step ran mise several times at once: the request count varies from run to run.
     pub concurrent: bool,
+    /// How mise reached github.com: over TLS trusting the run's test CA, or `url_replacements`.
+    pub reach: &'static str,
     /// Where the run's scratch dir was kept (a cell that is not `ok`, or sent a stray request).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kept: Option<std::path::PathBuf>,
@@ -68,6 +70,7 @@ impl Cell {
             detail: redact(&report.verdict.detail),
             strays: report.strays.iter().map(|s| redact(s)).collect(),
             concurrent: report.concurrent,
+            reach: report.reach.describe(),
             kept: keeps_scratch(report).then(|| report.layout.root.clone()),
         }
     }
@@ -252,8 +255,18 @@ pub fn render_markdown(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> 
     out.push_str(&render_layers(scenarios, pins, cells));
     out.push_str(&render_twins(scenarios, pins, cells));
     out.push_str("\n## Pins\n\n");
+    out.push_str(
+        "Each pin reaches github.com's hosts (`api.github.com`, `github.com`, the objects host) as on\n\
+         github.com, over TLS through the harness's proxy, when it trusts a test CA made for the run and\n\
+         given through `SSL_CERT_FILE`; a pin that does not is pointed at the fake with `url_replacements`\n\
+         (and then drops a token, as a replacement changes the host).\n\n",
+    );
     for pin in pins {
-        let _ = writeln!(out, "- `{}`: {}", pin.name, pin.why);
+        let reach = cells
+            .iter()
+            .find(|c| c.pin == pin.name)
+            .map_or(String::new(), |c| format!(" Reached: {}.", c.reach));
+        let _ = writeln!(out, "- `{}`: {}{reach}", pin.name, pin.why);
     }
     out.push_str("\n## Scenarios\n");
     for s in scenarios {
@@ -432,6 +445,7 @@ mod tests {
             redirect_hops: 2,
             step_requests: vec![3],
             elapsed: Duration::from_millis(1234),
+            reach: crate::scenario::Reach::Tls,
             strays: vec![],
             journal: vec![],
             steps: vec![],
@@ -494,6 +508,7 @@ mod tests {
             detail: String::new(),
             strays: vec![],
             concurrent: false,
+            reach: "github.com over TLS (test CA)",
             kept: None,
         }
     }

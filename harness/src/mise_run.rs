@@ -180,10 +180,13 @@ impl Layout {
 /// The fake endpoints a run is pointed at.
 #[derive(Debug, Clone)]
 pub struct Endpoints {
-    /// The JSON object for `MISE_URL_REPLACEMENTS` (public GitHub URLs → the fake).
-    pub url_replacements: String,
+    /// The JSON object for `MISE_URL_REPLACEMENTS` (public GitHub URLs → the fake), when
+    /// github.com is reached that way.
+    pub url_replacements: Option<String>,
     /// The tripwire proxy URL every other request is sent to.
     pub proxy: String,
+    /// The run's test CA, when github.com is reached over TLS through the tripwire.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// The complete environment of a mise run, each variable with the reason it is set.
@@ -194,7 +197,7 @@ pub fn isolated_env(
     let root = &layout.root;
     let p = |path: PathBuf| path.display().to_string();
     let home = layout.home();
-    vec![
+    let mut env = vec![
         (
             "PATH",
             "/usr/bin:/bin".into(),
@@ -325,11 +328,6 @@ pub fn isolated_env(
             "fixed columns, no wrapping in tables",
         ),
         (
-            "MISE_URL_REPLACEMENTS",
-            endpoints.url_replacements.clone(),
-            "api.github.com and github.com are the fake",
-        ),
-        (
             "HTTPS_PROXY",
             endpoints.proxy.clone(),
             "any other https request hits the tripwire and fails",
@@ -350,7 +348,22 @@ pub fn isolated_env(
             "the fake itself is reached directly",
         ),
         ("LANG", "C.UTF-8".into(), "stable messages"),
-    ]
+    ];
+    if let Some(replacements) = &endpoints.url_replacements {
+        env.push((
+            "MISE_URL_REPLACEMENTS",
+            replacements.clone(),
+            "api.github.com and github.com are the fake",
+        ));
+    }
+    if let Some(ca) = &endpoints.ca_file {
+        env.push((
+            "SSL_CERT_FILE",
+            p(ca.clone()),
+            "mise trusts the run's test CA: github.com's hosts are the tripwire's TLS front",
+        ));
+    }
+    env
 }
 
 /// A mise binary and the isolated home it runs in.
@@ -464,8 +477,9 @@ mod tests {
             root: PathBuf::from("/scratch"),
         };
         let endpoints = Endpoints {
-            url_replacements: "{}".into(),
+            url_replacements: Some("{}".into()),
             proxy: "http://127.0.0.1:9".into(),
+            ca_file: Some("/scratch/tls/test-ca.pem".into()),
         };
         let env = isolated_env(&layout, &endpoints);
         let mut names: Vec<_> = env.iter().map(|(k, _, _)| *k).collect();

@@ -60,6 +60,12 @@ static LOG_THREAD: LazyLock<Regex> =
 static JOB_LINE: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(mise [✓⇢✗] |mise lock |(TRACE|DEBUG|INFO|WARN|ERROR) \[THREAD\] )"));
 
+/// A progress line of one of mise's parallel install jobs (`mise jira@1.7.0 [1/3] install`):
+/// jobs interleave in any order, each job's own lines in order.
+static PROGRESS_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^mise (\S+@\S*) "));
+/// The reset time of GitHub's rate limit as epoch seconds (`resets at 1796050814`).
+static EPOCH_RESET: LazyLock<Regex> = LazyLock::new(|| re(r"resets at \d{9,}"));
+
 /// A URL's host. Hosts other than GitHub's (the package registries mise's settings name, which
 /// a trace log prints) become `[HOST]`: the repository names no registry host.
 static URL_HOST: LazyLock<Regex> = LazyLock::new(|| re(r"(https?://)([A-Za-z0-9.-]+)"));
@@ -98,6 +104,7 @@ impl Filters {
                 (DURATION.clone(), "[TIME]"),
                 (SIZE.clone(), "[SIZE]"),
                 (TIMESTAMP.clone(), "[TIMESTAMP]"),
+                (EPOCH_RESET.clone(), "resets at [TIMESTAMP]"),
                 (LOOPBACK_SLUG.clone(), "[SERVER]"),
                 (TEMP_NAME.clone(), ".[RANDOM]"),
                 (CACHE_HASH.clone(), "-[HASH].msgpack"),
@@ -129,6 +136,19 @@ impl Filters {
 /// Sorts each run of consecutive job lines: parallel jobs finish in any order.
 fn sort_job_lines(text: &str) -> String {
     let mut lines: Vec<&str> = text.lines().collect();
+    let job = |line: &str| PROGRESS_LINE.captures(line).map(|c| c[1].to_string());
+    let mut start = 0;
+    while start < lines.len() {
+        if job(lines[start]).is_none() {
+            start += 1;
+            continue;
+        }
+        let end = (start..lines.len())
+            .find(|&i| job(lines[i]).is_none())
+            .unwrap_or(lines.len());
+        lines[start..end].sort_by_key(|line| job(line));
+        start = end;
+    }
     let mut start = 0;
     while start < lines.len() {
         if !JOB_LINE.is_match(lines[start]) {
@@ -269,6 +289,17 @@ mod tests {
         assert_eq!(
             sort_job_lines(text),
             "mise by @jdx – installing 2 tools\nmise ✓ jira@1\nmise ✓ tfc@1\nmise done\nmise ✗ a\nmise ✗ b\n"
+        );
+    }
+
+    #[test]
+    fn parallel_jobs_progress_is_grouped_by_job_in_its_own_order() {
+        let text = "mise tfc@1.7.0  [1/3] install\nmise jira@1.7.0 [1/3] install\n\
+                    mise tfc@1.7.0  [2/3] extract\nmise jira@1.7.0 [2/3] download\nmise ERROR x\n";
+        assert_eq!(
+            sort_job_lines(text),
+            "mise jira@1.7.0 [1/3] install\nmise jira@1.7.0 [2/3] download\n\
+             mise tfc@1.7.0  [1/3] install\nmise tfc@1.7.0  [2/3] extract\nmise ERROR x\n"
         );
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use skillrig_harness::fixture::Origin;
 use skillrig_harness::mise_run::{Layout, MiseRun};
 use skillrig_harness::pins::{self, Pin};
-use skillrig_harness::scenario::Setup;
+use skillrig_harness::scenario::{Setup, reach_of};
 
 struct Run {
     mise: MiseRun,
@@ -15,14 +15,16 @@ struct Run {
 async fn setup(pin: &Pin, name: &str, extra: &[(&str, &str)]) -> Run {
     let layout = Layout::for_run(&format!("registration-{name}"), &pin.name);
     let origin = Origin::load("build-metadata").expect("fixture");
-    let setup = Setup::start(layout, vec![origin])
+    let bin = pin.binary().expect("pin binary");
+    let reach = reach_of(pin, &bin).await.expect("the pin's reach");
+    let setup = Setup::start(layout, vec![origin], reach)
         .await
         .expect("the run starts");
     let env: BTreeMap<String, String> = extra
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let mise = setup.mise(pin, &pin.binary().expect("pin binary"), &env);
+    let mise = setup.mise(pin, &bin, &env);
     Run { mise, setup }
 }
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use sha2::Digest as _;
 use skillrig_harness::mise_run::Layout;
 use skillrig_harness::pins::{self, Pin};
-use skillrig_harness::scenario::{BackendKind, Scenario, Setup};
+use skillrig_harness::scenario::{BackendKind, Reach, Scenario, Setup};
 use skillrig_harness::{matrix, outcome::Class};
 
 /// The variable naming a package archive to test instead of `dist/`'s.
@@ -145,7 +145,7 @@ async fn run_with_update_checks(
     args: &[&str],
 ) -> (skillrig_harness::mise_run::Output, Vec<String>) {
     let name = format!("package-{}", args.join("-"));
-    let setup = Setup::start(Layout::for_run(&name, &pin.name), vec![])
+    let setup = Setup::start(Layout::for_run(&name, &pin.name), vec![], Reach::Tls)
         .await
         .expect("the run starts");
     let env = BTreeMap::from([("MISE_DISABLE_UPDATE_WARNING".to_string(), "0".to_string())]);

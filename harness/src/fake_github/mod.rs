@@ -1,10 +1,13 @@
 //! A fake GitHub on wiremock, faithful enough that what mise does against it is what it would do
 //! against github.com.
 //!
-//! mise reaches it through its `url_replacements` setting ([`FakeGithub::url_replacements`]):
-//! `https://api.github.com` → `<uri>/api.github.com`, `https://github.com` → `<uri>/github.com`,
-//! `https://raw.githubusercontent.com` → `<uri>/raw.githubusercontent.com`. Payloads and `Link`
-//! headers hold the public URLs ([`FakeGithub::public`]); mise rewrites them itself.
+//! Each host is served below a path prefix: `https://api.github.com` at `<uri>/api.github.com`,
+//! `https://github.com` at `<uri>/github.com`, `https://raw.githubusercontent.com` at
+//! `<uri>/raw.githubusercontent.com`, GitHub's objects host at `<uri>/objects`. mise reaches
+//! them as on github.com, over TLS through the tripwire's front ([`crate::tls_front`]), which
+//! forwards each request below its host's prefix; a mise that does not trust the front's test CA
+//! is given `url_replacements` instead ([`FakeGithub::url_replacements`]). Payloads and `Link`
+//! headers hold the public URLs ([`FakeGithub::public`]).
 //!
 //! # Routes
 //! Every route is one mock named after it (see [`RouteKind::name`]) and answers `GET` and `HEAD`.
@@ -45,8 +48,9 @@
 //! Raw, under `/raw.githubusercontent.com`: `GET /{o}/{r}/{ref}/{path}`, the file as text (a
 //! private origin needs its token).
 //!
-//! Objects, under `/objects/github-production-release-asset`: `GET /{repo_id}/{asset_id}?...`,
-//! the bytes (`application/octet-stream`, `content-length`), needing no token like GitHub's
+//! Objects, under `/objects/github-production-release-asset`: `GET /{repo_id}/{asset_id}?...`
+//! (the 302s name `https://objects.githubusercontent.com/github-production-release-asset/...`
+//! when the run reaches github.com over TLS, else the fake's own address), the bytes (`application/octet-stream`, `content-length`), needing no token like GitHub's
 //! signed URLs. Faults from [`FakeGithub::truncate`] and [`FakeGithub::alter`] apply here.
 //!
 //! Enterprise Server: the fake is also a GitHub Enterprise Server at its own address
@@ -54,8 +58,7 @@
 //! (`/{o}/{r}/releases/download/...`), payloads naming `http://127.0.0.1:PORT/api/v3` and
 //! `http://127.0.0.1:PORT`, and release objects redirected to `http://localhost:PORT` (another host,
 //! as GitHub's storage is). mise gives a token to an Enterprise API on a loopback address, and
-//! reaches it with no `url_replacements`, so token flows are tested there: through github.com's
-//! replacements mise drops the token, because a replacement changes the host.
+//! reaches it with no `url_replacements`.
 //!
 //! Catch-all (lowest priority): 404 `{"message":"Not Found",...}`, and the request is recorded in
 //! [`FakeGithub::unexpected`].
@@ -77,7 +80,8 @@ use wiremock::{Match, Mock, MockServer, matchers};
 
 pub use journal::{Auth, JournalEntry, render};
 pub use route::{
-    API_PREFIX, ENTERPRISE_API_PREFIX, OBJECTS_PREFIX, RAW_PREFIX, RouteKind, WEB_PREFIX,
+    API_PREFIX, ENTERPRISE_API_PREFIX, OBJECTS_PREFIX, OBJECTS_ROOT, RAW_PREFIX, RouteKind,
+    WEB_PREFIX,
 };
 use state::{
     CatchAll, Failure, Hosted, KnownRoute, RateLimit, RouteResponder, Shared, State, lock,
@@ -139,6 +143,7 @@ impl FakeGithub {
             + 3600;
         let shared: Shared = Arc::new(Mutex::new(State {
             uri: server.uri(),
+            objects: format!("{}{OBJECTS_ROOT}", server.uri()),
             public: public.clone(),
             origins: hosted,
             rate: RateLimit {
@@ -197,6 +202,12 @@ impl FakeGithub {
     /// Where `https://github.com` is served: `<uri>/github.com`.
     pub fn web_base(&self) -> String {
         format!("{}{WEB_PREFIX}", self.uri())
+    }
+
+    /// Sends github.com's release downloads to `base` (`https://objects.githubusercontent.com`)
+    /// instead of the fake's own address: a client then reaches them as it would on github.com.
+    pub fn serve_objects_at(&self, base: &str) {
+        lock(&self.shared).objects = base.trim_end_matches('/').to_string();
     }
 
     /// The value of mise's `url_replacements` setting that sends GitHub traffic here.

@@ -78,10 +78,11 @@ pub(crate) fn repo(public: &PublicUrls, origin: &BuiltOrigin, repo_id: u64) -> V
 }
 
 /// The object URL the asset's bytes are served from (a 302 from the web or API URL leads there).
-pub(crate) fn object_url(uri: &str, repo_id: u64, asset: &BuiltAsset) -> String {
+/// `objects` is the objects host's root (`<uri>/objects` or `https://objects.githubusercontent.com`).
+pub(crate) fn object_url(objects: &str, repo_id: u64, asset: &BuiltAsset) -> String {
     format!(
-        "{uri}{}/{repo_id}/{}?rscd=attachment%3B+filename%3D{}&rsct=application%2Foctet-stream",
-        super::route::OBJECTS_PREFIX,
+        "{objects}{}/{repo_id}/{}?rscd=attachment%3B+filename%3D{}&rsct=application%2Foctet-stream",
+        &super::route::OBJECTS_PREFIX[super::route::OBJECTS_ROOT.len()..],
         asset.id,
         segment(&asset.name)
     )

@@ -9,6 +9,8 @@ pub const API_PREFIX: &str = "/api.github.com";
 pub const WEB_PREFIX: &str = "/github.com";
 /// Path prefix of raw file contents (`https://raw.githubusercontent.com`).
 pub const RAW_PREFIX: &str = "/raw.githubusercontent.com";
+/// Path below which the fake serves GitHub's objects host (`https://objects.githubusercontent.com`).
+pub const OBJECTS_ROOT: &str = "/objects";
 /// Path prefix of release asset bytes, standing in for GitHub's signed objects host.
 pub const OBJECTS_PREFIX: &str = "/objects/github-production-release-asset";
 /// Path prefix of a GitHub Enterprise Server's REST API: the fake is also an Enterprise Server

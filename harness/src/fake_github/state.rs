@@ -10,7 +10,8 @@ use super::PublicUrls;
 use super::journal::{JournalEntry, presented_token};
 use super::payload;
 use super::route::{
-    ENTERPRISE_API_PREFIX, Endpoint, Host, RepoRef, Route, RouteKind, TagRef, parse, parse_on,
+    ENTERPRISE_API_PREFIX, Endpoint, Host, OBJECTS_ROOT, RepoRef, Route, RouteKind, TagRef, parse,
+    parse_on,
 };
 use crate::fixture::BuiltOrigin;
 
@@ -24,6 +25,9 @@ pub(crate) const MAX_PER_PAGE: usize = 100;
 pub(crate) struct State {
     /// `http://127.0.0.1:PORT`
     pub uri: String,
+    /// Where github.com's release downloads are redirected: `<uri>/objects`, or GitHub's objects
+    /// host when the run reaches github.com over TLS.
+    pub objects: String,
     pub public: PublicUrls,
     pub origins: Vec<Hosted>,
     pub rate: RateLimit,
@@ -287,7 +291,7 @@ impl State {
     /// token along.
     fn urls_of(&self, host: Host) -> (PublicUrls, String) {
         if host == Host::GithubCom {
-            return (self.public.clone(), self.uri.clone());
+            return (self.public.clone(), self.objects.clone());
         }
         let public = PublicUrls {
             api: format!("{}{ENTERPRISE_API_PREFIX}", self.uri),
@@ -295,7 +299,11 @@ impl State {
             raw: format!("{}/raw", self.uri),
             uploads: format!("{}/api/uploads", self.uri),
         };
-        (public, self.uri.replacen("127.0.0.1", "localhost", 1))
+        let objects = format!(
+            "{}{OBJECTS_ROOT}",
+            self.uri.replacen("127.0.0.1", "localhost", 1)
+        );
+        (public, objects)
     }
 
     fn respond(&mut self, request: &Request) -> ResponseTemplate {

@@ -16,4 +16,4 @@ pub mod runner;
 pub use format::{
     BackendKind, Expect, Fault, FileExpect, Publish, Scenario, Step, route_kind, scenarios_dir,
 };
-pub use runner::{Report, Setup, run};
+pub use runner::{Reach, Report, Setup, reach_of, run};

@@ -18,6 +18,7 @@ use crate::fixture::{BuiltOrigin, Origin};
 use crate::mise_run::{Endpoints, Layout, MiseRun, Output};
 use crate::outcome::{self, Observed, StreamIndex, Verdict};
 use crate::pins::Pin;
+use crate::tls_front::{Front, OBJECTS_HOST};
 use crate::tripwire::Tripwire;
 
 /// Everything a run of one scenario on one pin produced.
@@ -53,6 +54,8 @@ pub struct Report {
     pub layout: Layout,
     /// The mise binary that ran.
     pub binary: PathBuf,
+    /// How it reached github.com.
+    pub reach: Reach,
     /// Some step ran mise several times at once, so how many requests each run sent depends on
     /// which one got the install lock first.
     pub concurrent: bool,
@@ -65,34 +68,138 @@ impl Report {
     }
 }
 
+/// How a run reaches github.com's hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reach {
+    /// As on github.com: `https://api.github.com` and the others through the tripwire, which
+    /// serves them over TLS ([`crate::tls_front`]); mise trusts the run's test CA through
+    /// `SSL_CERT_FILE`.
+    Tls,
+    /// Through `url_replacements` to the fake's loopback address, for a mise that does not trust
+    /// the test CA. mise drops a token when a replacement changes a request's host.
+    Replacements,
+}
+
+impl Reach {
+    /// How the matrix names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reach::Tls => "github.com over TLS (test CA)",
+            Reach::Replacements => "url_replacements to loopback",
+        }
+    }
+}
+
 /// A run being set up: a fresh scratch dir, the fake GitHub serving its origins, and the
 /// tripwire every other request goes to. Scenarios and the harness's own tests start runs here.
 pub struct Setup {
     /// The fake GitHub.
     pub fake: FakeGithub,
-    /// The proxy that catches any request not meant for the fake.
+    /// The proxy that catches any request not meant for the fake, and serves github.com's hosts
+    /// over TLS when the run reaches them that way.
     pub tripwire: Tripwire,
     /// Where the run lives (wiped and created by [`Setup::start`]).
     pub layout: Layout,
+    /// How mise reaches github.com here.
+    pub reach: Reach,
 }
 
+/// How the mise at `bin` reaches github.com: over TLS if it trusts a test CA given through
+/// `SSL_CERT_FILE`, else through `url_replacements`. Found once per binary by a probe, a
+/// `mise ls-remote` over TLS: the front either served its request or saw the handshake refused.
+/// `SKILLRIG_REACH=replacements` (or `tls`) decides instead, to compare the two ways.
+pub async fn reach_of(pin: &Pin, bin: &Path) -> Result<Reach> {
+    static PROBED: tokio::sync::Mutex<BTreeMap<PathBuf, Reach>> =
+        tokio::sync::Mutex::const_new(BTreeMap::new());
+    match std::env::var("SKILLRIG_REACH").as_deref() {
+        Ok("tls") => return Ok(Reach::Tls),
+        Ok("replacements") => return Ok(Reach::Replacements),
+        Ok(other) => anyhow::bail!(
+            "SKILLRIG_REACH={other:?}: set it to `tls` or `replacements`, or unset it to probe"
+        ),
+        Err(_) => {}
+    }
+    let mut probed = PROBED.lock().await;
+    if let Some(reach) = probed.get(bin) {
+        return Ok(*reach);
+    }
+    let setup = Setup::start(
+        Layout::for_run("reach-probe", &pin.name),
+        vec![],
+        Reach::Tls,
+    )
+    .await?;
+    let args = ["ls-remote", "github:skillrig-harness/probe"].map(String::from);
+    let out = setup.mise(pin, bin, &BTreeMap::new()).run(&args).await?;
+    let log = setup.front().map(|f| f.log()).unwrap_or_default();
+    let reach = if !log.served.is_empty() {
+        Reach::Tls
+    } else if !log.refused.is_empty() {
+        Reach::Replacements
+    } else {
+        anyhow::bail!(
+            "probing how {} reaches github.com: `mise ls-remote` neither reached the TLS front \
+             nor refused its certificate (exit {:?}, stderr: {})",
+            bin.display(),
+            out.code,
+            out.stderr.trim()
+        );
+    };
+    probed.insert(bin.to_path_buf(), reach);
+    Ok(reach)
+}
+
+/// Where a run's test CA is written, below the scratch root.
+pub const CA_FILE: &str = "tls/test-ca.pem";
+
 impl Setup {
-    /// Wipes and creates `layout`, then starts the fake with `origins` and the tripwire.
-    pub async fn start(layout: Layout, origins: Vec<Origin>) -> Result<Self> {
+    /// Wipes and creates `layout`, then starts the fake with `origins` and the tripwire, which
+    /// serves github.com's hosts over TLS when `reach` says so.
+    pub async fn start(layout: Layout, origins: Vec<Origin>, reach: Reach) -> Result<Self> {
         layout.create_fresh()?;
+        let fake = FakeGithub::start(origins).await?;
+        let tripwire = match reach {
+            Reach::Replacements => Tripwire::start().await?,
+            Reach::Tls => {
+                let front = Front::new(&fake.uri())?;
+                let ca = layout.root.join(CA_FILE);
+                if let Some(dir) = ca.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                std::fs::write(&ca, front.ca().pem())
+                    .with_context(|| format!("writing the test CA to {}", ca.display()))?;
+                fake.serve_objects_at(&format!("https://{OBJECTS_HOST}"));
+                Tripwire::with_front(front).await?
+            }
+        };
         Ok(Self {
-            fake: FakeGithub::start(origins).await?,
-            tripwire: Tripwire::start().await?,
+            fake,
+            tripwire,
             layout,
+            reach,
         })
     }
 
-    /// What mise is pointed at: the fake through `url_replacements`, the tripwire as proxy.
+    /// What mise is pointed at: the tripwire as proxy, and the fake through `url_replacements`
+    /// or the test CA.
     pub fn endpoints(&self) -> Endpoints {
-        Endpoints {
-            url_replacements: self.fake.url_replacements().to_string(),
-            proxy: self.tripwire.url(),
+        match self.reach {
+            Reach::Replacements => Endpoints {
+                url_replacements: Some(self.fake.url_replacements().to_string()),
+                proxy: self.tripwire.url(),
+                ca_file: None,
+            },
+            Reach::Tls => Endpoints {
+                url_replacements: None,
+                proxy: self.tripwire.url(),
+                ca_file: Some(self.layout.root.join(CA_FILE)),
+            },
         }
+    }
+
+    /// The TLS front, when github.com is reached over TLS.
+    pub fn front(&self) -> Option<&Front> {
+        self.tripwire.front()
     }
 
     /// `bin` ready to run here, with `pin`'s quirks and then `env` on top of the isolated
@@ -112,6 +219,15 @@ impl Setup {
             .map(|l| format!("proxy: {l}"))
             .collect();
         strays.extend(self.fake.unexpected().iter().map(|l| format!("fake: {l}")));
+        if let Some(front) = self.front() {
+            strays.extend(
+                front
+                    .log()
+                    .refused
+                    .iter()
+                    .map(|l| format!("tls: handshake refused by mise: {l}")),
+            );
+        }
         strays
     }
 }
@@ -177,7 +293,8 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
     let origin = Origin::load(&scenario.fixture)?;
     let built = origin.build()?;
     let streams = FixtureStreams::new(&built);
-    let setup = Setup::start(layout, vec![origin]).await?;
+    let reach = reach_of(pin, bin).await?;
+    let setup = Setup::start(layout, vec![origin], reach).await?;
     let root = setup.layout.root.clone();
     let vars = Placeholders {
         ghes_api: setup.fake.enterprise_api(),
@@ -258,6 +375,7 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
         together,
         evidence,
         binary: bin.to_path_buf(),
+        reach,
         layout: setup.layout,
         concurrent: scenario
             .steps
