@@ -94,6 +94,10 @@ pub fn pack(asset_name: &str, bin_path: &str, executable: &[u8]) -> Result<Vec<u
     pack_escaping(asset_name, bin_path, executable, None)
 }
 
+/// The file a padded archive carries after its executable: zeros, so that extracting it takes a
+/// while (a run can be interrupted mid-extraction) while the archive stays small.
+pub const PADDING_NAME: &str = "skillrig-harness-padding";
+
 /// [`pack`], with a tar archive's last entry reaching out of the extraction dir.
 pub fn pack_escaping(
     asset_name: &str,
@@ -101,12 +105,33 @@ pub fn pack_escaping(
     executable: &[u8],
     escape: Option<Escape>,
 ) -> Result<Vec<u8>> {
+    pack_with(asset_name, bin_path, executable, escape, 0)
+}
+
+/// [`pack_escaping`], with `padding` bytes of zeros in a file [`PADDING_NAME`] after the
+/// executable (tar archives only).
+pub fn pack_with(
+    asset_name: &str,
+    bin_path: &str,
+    executable: &[u8],
+    escape: Option<Escape>,
+    padding: u64,
+) -> Result<Vec<u8>> {
     let bin_path = bin_path.trim_start_matches("./").trim_start_matches('/');
     let kind = ArchiveKind::from_name(asset_name);
     if escape.is_some() && !matches!(kind, ArchiveKind::Tar | ArchiveKind::TarGz) {
         anyhow::bail!("an escaping entry needs a .tar or .tar.gz asset, not `{asset_name}`");
     }
-    let tar_bytes = |bin_path: &str, executable: &[u8]| tar_bytes(bin_path, executable, escape);
+    if padding > 0
+        && !matches!(
+            kind,
+            ArchiveKind::Tar | ArchiveKind::TarGz | ArchiveKind::TarXz
+        )
+    {
+        anyhow::bail!("padding needs a tar asset (.tar, .tar.gz, .tar.xz), not `{asset_name}`");
+    }
+    let tar_bytes =
+        |bin_path: &str, executable: &[u8]| tar_bytes(bin_path, executable, escape, padding);
     match kind {
         ArchiveKind::Bare => Ok(executable.to_vec()),
         ArchiveKind::Tar => tar_bytes(bin_path, executable),
@@ -139,7 +164,12 @@ fn parent_dirs(path: &str) -> Vec<String> {
         .collect()
 }
 
-fn tar_bytes(bin_path: &str, executable: &[u8], escape: Option<Escape>) -> Result<Vec<u8>> {
+fn tar_bytes(
+    bin_path: &str,
+    executable: &[u8],
+    escape: Option<Escape>,
+    padding: u64,
+) -> Result<Vec<u8>> {
     let mut tar = tar::Builder::new(Vec::new());
     tar.mode(tar::HeaderMode::Deterministic);
     for dir in parent_dirs(bin_path) {
@@ -162,6 +192,21 @@ fn tar_bytes(bin_path: &str, executable: &[u8], escape: Option<Escape>) -> Resul
     header.set_size(executable.len() as u64);
     tar.append_data(&mut header, bin_path, executable)
         .with_context(|| format!("add {bin_path} to the tar"))?;
+    if padding > 0 {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_mode(0o644);
+        header.set_mtime(FIXED_MTIME);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_size(padding);
+        tar.append_data(
+            &mut header,
+            PADDING_NAME,
+            std::io::Read::take(std::io::repeat(0), padding),
+        )
+        .context("add the padding to the tar")?;
+    }
     match escape {
         None => {}
         Some(Escape::Parent) => append_raw(&mut tar, "../skillrig-escaped", None)?,

@@ -463,6 +463,108 @@ impl MiseRun {
     }
 }
 
+/// What [`MiseRun::run_watched`] did to the process besides waiting for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Watched {
+    /// The interruption, when its moment came: `SIGINT while <moment>; exited 130`.
+    pub interrupted: Option<String>,
+    /// The process was still running at the time limit and was killed.
+    pub overran: Option<Duration>,
+}
+
+impl MiseRun {
+    /// Runs `mise <args>`, sending `signal` (`kill -s` name) when `moment` resolves (to what
+    /// happened then) and SIGKILL if it still runs `grace` later, and killing it at `limit`.
+    pub async fn run_watched(
+        &self,
+        args: &[String],
+        moment: Option<(
+            std::pin::Pin<Box<dyn std::future::Future<Output = String> + Send>>,
+            &str,
+        )>,
+        grace: Duration,
+        limit: Duration,
+    ) -> Result<(Output, Watched)> {
+        let mut cmd = tokio::process::Command::from(self.command(args));
+        cmd.stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let started = Instant::now();
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("running {} {}", self.bin.display(), args.join(" ")))?;
+        let pid = child.id().context("the mise process has no pid")?;
+        let finished = child.wait_with_output();
+        tokio::pin!(finished);
+        let mut watched = Watched::default();
+        let deadline = tokio::time::sleep(limit);
+        tokio::pin!(deadline);
+        let (moment, signal) = match moment {
+            Some((future, signal)) => (Some(future), signal),
+            None => (None, "INT"),
+        };
+        let moment = async move {
+            match moment {
+                Some(future) => future.await,
+                None => std::future::pending().await,
+            }
+        };
+        let out = tokio::select! {
+            out = &mut finished => out?,
+            () = &mut deadline => {
+                send_signal(pid, "KILL")?;
+                watched.overran = Some(limit);
+                finished.await?
+            }
+            what = moment => {
+                send_signal(pid, signal)?;
+                let mut note = format!("SIG{signal} {what}");
+                let out = match tokio::time::timeout(grace, &mut finished).await {
+                    Ok(out) => out?,
+                    Err(_) => {
+                        send_signal(pid, "KILL")?;
+                        note.push_str(&format!(
+                            "; still running {}s later, so SIGKILL",
+                            grace.as_secs()
+                        ));
+                        finished.await?
+                    }
+                };
+                use std::os::unix::process::ExitStatusExt;
+                match (out.status.code(), out.status.signal()) {
+                    (Some(code), _) => note.push_str(&format!("; exited {code}")),
+                    (None, Some(signal)) => note.push_str(&format!("; ended by signal {signal}")),
+                    (None, None) => {}
+                }
+                watched.interrupted = Some(note);
+                out
+            }
+        };
+        Ok((
+            Output {
+                args: args.to_vec(),
+                code: out.status.code(),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                elapsed: started.elapsed(),
+            },
+            watched,
+        ))
+    }
+}
+
+/// Sends `signal` (as `kill -s` names it) to `pid`.
+fn send_signal(pid: u32, signal: &str) -> Result<()> {
+    let status = Command::new("kill")
+        .args(["-s", signal, &pid.to_string()])
+        .stderr(Stdio::null())
+        .status()
+        .context("running kill")?;
+    // A process that already ended is not an error: it raced the signal.
+    let _ = status;
+    Ok(())
+}
+
 fn write(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }

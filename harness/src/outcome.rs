@@ -92,6 +92,10 @@ pub struct Observed {
     pub requests: usize,
     /// Files it was given read-only and changed anyway.
     pub changed: Vec<String>,
+    /// How it was interrupted, when the step's `interrupt` moment came.
+    pub interrupted: Option<String>,
+    /// It was still running at its time limit and was killed.
+    pub overran: Option<std::time::Duration>,
 }
 
 /// `tool` without a trailing `@version` (`skillrig:acme/origin/jira@1.6` gives
@@ -180,9 +184,35 @@ pub fn judge_run(
             ),
         );
     }
+    if let Some((label, _, did)) = steps.iter().find(|(_, _, d)| d.overran.is_some()) {
+        let limit = did.overran.unwrap_or_default().as_secs();
+        return verdict(
+            Class::Error,
+            format!("{label} was still running after {limit}s, its time limit: killed (a hang)"),
+        );
+    }
+    for (label, step, did) in &steps {
+        match (&step.interrupt, &did.interrupted) {
+            (Some(_), None) => {
+                let ended = if did.success {
+                    "exit 0".to_string()
+                } else {
+                    did.first_error.clone().unwrap_or_default()
+                };
+                return verdict(
+                    Class::Error,
+                    format!("{label}: its interruption never came; it ended first ({ended})"),
+                );
+            }
+            (Some(_), Some(how)) => shown.push(format!("{label} was interrupted: {how}")),
+            _ => {}
+        }
+    }
     let errors: Vec<String> = steps
         .iter()
-        .filter(|(_, step, did)| !did.success && step.fails_with.is_empty())
+        .filter(|(_, step, did)| {
+            !did.success && step.fails_with.is_empty() && step.interrupt.is_none()
+        })
         .filter_map(|(_, _, did)| did.first_error.clone())
         .collect();
     let mut base = judge(expected, seen, &errors, streams);

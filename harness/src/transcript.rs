@@ -57,8 +57,9 @@ static LOG_THREAD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?m)^(TRACE|DEBUG|INFO|WARN|ERROR) +\d+ \["));
 /// One line of mise's parallel jobs: `mise ✓ tool@1.0  16ms  asset`, `⇢` (already installed),
 /// `✗` (failed), `mise lock  tool@1.0 linux-x64` (one per platform), or of a debug log.
-static JOB_LINE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^(mise [✓⇢✗] |mise lock |(TRACE|DEBUG|INFO|WARN|ERROR) \[THREAD\] )"));
+static JOB_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^(mise [✓⇢✗] |mise ✓\|⇢ |mise lock |(TRACE|DEBUG|INFO|WARN|ERROR) \[THREAD\] )")
+});
 
 /// A progress line of one of mise's parallel install jobs (`mise jira@1.7.0 [1/3] install`):
 /// jobs interleave in any order, each job's own lines in order.
@@ -191,7 +192,7 @@ pub fn render(report: &Report) -> String {
             Some(runs) => {
                 let mut blocks: Vec<String> = runs
                     .iter()
-                    .map(|run| unraced(&output_block(&filters, run)))
+                    .map(|run| sort_job_lines(&unraced(&output_block(&filters, run))))
                     .collect();
                 blocks.sort_unstable();
                 out.push_str(&format!(

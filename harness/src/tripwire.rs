@@ -65,6 +65,11 @@ impl Tripwire {
         self.front.as_deref()
     }
 
+    /// The TLS front, shared (for a task that outlives a borrow).
+    pub fn front_arc(&self) -> Option<Arc<Front>> {
+        self.front.clone()
+    }
+
     /// The proxy URL to put in `HTTPS_PROXY` and friends.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)

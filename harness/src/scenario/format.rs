@@ -162,6 +162,61 @@ pub struct Scenario {
     /// What files should hold after the last step.
     #[serde(default, rename = "file")]
     pub files: Vec<FileExpect>,
+    /// After the last step, no file is left of an interrupted install: see [`leftovers`].
+    #[serde(default)]
+    pub no_leftovers: bool,
+}
+
+/// Files an install left behind below the scratch root `root`: anything in mise's downloads dir
+/// (an install removes its download), in its tmp dir or in `cache/invocation-downloads` (one
+/// command's scratch), and anywhere in the data or cache dir a file whose name marks it as
+/// partial or temporary (`.tmp…`, `….part…`, `…partial…`). Empty directories are not counted: they hold no
+/// bytes and mislead no later run.
+pub fn leftovers(root: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut dirs = vec![root.join("data"), root.join("cache"), root.join("tmp")];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            // A temporary dir's random name (`.tmpAbC123`) would make every report differ.
+            let shown = rel
+                .components()
+                .map(|c| {
+                    let part = c.as_os_str().to_string_lossy();
+                    if part.starts_with(".tmp") && part.len() == 10 {
+                        ".tmp[RANDOM]".to_string()
+                    } else {
+                        part.into_owned()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let scratch = ["data/downloads/", "tmp/", "cache/invocation-downloads/"]
+                .iter()
+                .any(|dir| shown.starts_with(dir));
+            if scratch
+                || name.starts_with(".tmp")
+                || name.contains(".part")
+                || name.contains("partial")
+            {
+                found.push(format!("{shown} was left over"));
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// What a file below the scratch root must hold after the last step.
@@ -244,6 +299,64 @@ pub struct Step {
     /// Files below the scratch root made read-only before the command, which it must not change.
     #[serde(default)]
     pub read_only: Vec<String>,
+    /// Interrupts the command at a moment of the install (see [`Interrupt`]).
+    #[serde(default)]
+    pub interrupt: Option<Interrupt>,
+    /// Seconds the command may run; still running then, it is killed and the run is `error`
+    /// (a hang). Every step has a limit of [`DEFAULT_STEP_LIMIT`] seconds without it.
+    #[serde(default)]
+    pub ends_within: Option<u64>,
+}
+
+/// The seconds a step may run when it sets no `ends_within`: a hang fails the run, it does not
+/// stall the matrix.
+pub const DEFAULT_STEP_LIMIT: u64 = 300;
+
+/// When and how a step's command is interrupted:
+/// `interrupt = { at = "stall", signal = "int" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interrupt {
+    /// The moment.
+    pub at: InterruptAt,
+    /// The signal sent then; after SIGINT, SIGKILL follows if mise still runs
+    /// [`INTERRUPT_GRACE_SECS`] seconds later.
+    pub signal: Signal,
+}
+
+/// Seconds mise gets to exit after SIGINT before SIGKILL.
+pub const INTERRUPT_GRACE_SECS: u64 = 5;
+
+/// The moment a step is interrupted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterruptAt {
+    /// When a `stall` or `silent` fault of the step is reached: the download is under way
+    /// (half its body sent) or waiting for an answer.
+    Stall,
+    /// When extraction has begun: the padding file of an archive (fixtures' `padding_mib`)
+    /// appears below the data dir.
+    Extract,
+}
+
+/// A signal to interrupt mise with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// SIGINT, what Ctrl-C sends.
+    Int,
+    /// SIGKILL, a machine or CI job that dies.
+    Kill,
+}
+
+impl Signal {
+    /// The name `kill -s` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Int => "INT",
+            Signal::Kill => "KILL",
+        }
+    }
 }
 
 /// A fault the fake GitHub injects, as a scenario writes it:
@@ -274,6 +387,18 @@ pub enum Fault {
     RateLimit {
         /// How many API requests still succeed.
         allowed: u32,
+    },
+    /// Downloads of the asset `asset` send half the body, then nothing, the connection held
+    /// open (the TLS front's; for this step only).
+    Stall {
+        /// The asset's name.
+        asset: String,
+    },
+    /// Requests for the asset `asset`'s bytes are accepted and never answered (the TLS front's;
+    /// for this step only).
+    Silent {
+        /// The asset's name.
+        asset: String,
     },
 }
 

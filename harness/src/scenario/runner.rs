@@ -11,14 +11,18 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use super::format::{Fault, Placeholders, Scenario, Step, route_kind, scratch_path};
+use super::format::{
+    DEFAULT_STEP_LIMIT, Fault, INTERRUPT_GRACE_SECS, InterruptAt, Placeholders, Scenario, Step,
+    route_kind, scratch_path,
+};
 use super::{evidence, leaks};
+use crate::archive::PADDING_NAME;
 use crate::fake_github::FakeGithub;
 use crate::fixture::{BuiltOrigin, Origin};
-use crate::mise_run::{Endpoints, Layout, MiseRun, Output};
+use crate::mise_run::{Endpoints, Layout, MiseRun, Output, Watched};
 use crate::outcome::{self, Observed, StreamIndex, Verdict};
 use crate::pins::Pin;
-use crate::tls_front::{Front, OBJECTS_HOST};
+use crate::tls_front::{BodyFault, Front, OBJECTS_HOST};
 use crate::tripwire::Tripwire;
 
 /// Everything a run of one scenario on one pin produced.
@@ -273,9 +277,18 @@ impl StreamIndex for FixtureStreams {
     }
 }
 
-/// Sets `fault` up on `fake`.
-async fn inject(fault: &Fault, fake: &FakeGithub) -> Result<()> {
+/// Sets `fault` up on the fake, or on the TLS front for the faults only it can inject.
+async fn inject(fault: &Fault, setup: &Setup) -> Result<()> {
+    let fake = &setup.fake;
+    let front = || {
+        setup.front().with_context(|| {
+            "a stall or silent fault needs the TLS front, and this pin reaches github.com \
+             through url_replacements (it does not trust the test CA)"
+        })
+    };
     match fault {
+        Fault::Stall { asset } => front()?.inject(asset, BodyFault::Stall),
+        Fault::Silent { asset } => front()?.inject(asset, BodyFault::Silent),
         Fault::Status {
             route,
             status,
@@ -349,6 +362,9 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
     let mut file_findings = Vec::new();
     for file in &scenario.files {
         file_findings.extend(file.findings(&root)?);
+    }
+    if scenario.no_leftovers {
+        file_findings.extend(super::format::leftovers(&root));
     }
     let verdict = outcome::with_leaks(
         outcome::judge_run(
@@ -432,7 +448,7 @@ async fn run_step(
         setup.fake.set_file(&built.full_name(), path, text)?;
     }
     for fault in &step.faults {
-        inject(fault, &setup.fake).await?;
+        inject(fault, setup).await?;
     }
     if let Some(config) = &step.config {
         mise.write_project_config(&vars.expand(config))?;
@@ -454,6 +470,7 @@ async fn run_step(
         .map(|(k, v)| (k.clone(), vars.expand(v)))
         .collect();
     let mise = mise.with_env(&env);
+    let mut watched = Watched::default();
     let all = match step.together {
         Some(n) if n > 1 => {
             let mut runs = tokio::task::JoinSet::new();
@@ -467,8 +484,21 @@ async fn run_step(
             }
             outs
         }
-        _ => vec![mise.run(&step.args).await?],
+        _ => {
+            let moment = match &step.interrupt {
+                None => None,
+                Some(interrupt) => Some((moment(setup, interrupt.at)?, interrupt.signal.name())),
+            };
+            let limit = Duration::from_secs(step.ends_within.unwrap_or(DEFAULT_STEP_LIMIT));
+            let grace = Duration::from_secs(INTERRUPT_GRACE_SECS);
+            let (out, seen) = mise.run_watched(&step.args, moment, grace, limit).await?;
+            watched = seen;
+            vec![out]
+        }
     };
+    if let Some(front) = setup.front() {
+        front.clear_faults();
+    }
     let first_failure = all.iter().position(|o| !o.success()).unwrap_or(0);
     let out = all[first_failure].clone();
     let changed = read_only
@@ -486,6 +516,73 @@ async fn run_step(
         }),
         requests: 0,
         changed,
+        interrupted: watched.interrupted,
+        overran: watched.overran,
     };
     Ok((out, all, did))
+}
+
+/// How long after a stall or silent fault is reached a step is interrupted.
+const STALL_SETTLE: Duration = Duration::from_millis(500);
+
+/// The future that resolves when a step reaches `at`, to a phrase saying what was happening.
+fn moment(
+    setup: &Setup,
+    at: InterruptAt,
+) -> Result<std::pin::Pin<Box<dyn std::future::Future<Output = String> + Send>>> {
+    match at {
+        InterruptAt::Stall => {
+            let front = setup.tripwire.front_arc().context(
+                "`interrupt = { at = \"stall\" }` needs the TLS front, and this pin reaches \
+                 github.com through url_replacements",
+            )?;
+            let seen = front.log().faults.len();
+            Ok(Box::pin(async move {
+                while !front.wait_for_fault(seen, Duration::from_secs(3600)).await {}
+                // The front records the fault as it hands over the first half; mise reads and
+                // writes it within this settle time, so the interruption finds it on disk.
+                tokio::time::sleep(STALL_SETTLE).await;
+                let what = front.log().faults.get(seen).cloned().unwrap_or_default();
+                format!("{}ms into the fault ({what})", STALL_SETTLE.as_millis())
+            }))
+        }
+        InterruptAt::Extract => {
+            let root = setup.layout.root.clone();
+            let before = padding_files(&root);
+            Ok(Box::pin(async move {
+                loop {
+                    if let Some(path) = padding_files(&root)
+                        .into_iter()
+                        .find(|p| !before.contains(p))
+                    {
+                        let shown = path.strip_prefix(&root).unwrap_or(&path).display();
+                        return format!("while extracting ({shown} appeared)");
+                    }
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            }))
+        }
+    }
+}
+
+/// Every archive padding file below `root`.
+fn padding_files(root: &Path) -> BTreeSet<PathBuf> {
+    let mut found = BTreeSet::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                dirs.push(entry.path());
+            } else if entry.file_name() == PADDING_NAME {
+                found.insert(entry.path());
+            }
+        }
+    }
+    found
 }
