@@ -10,6 +10,7 @@
 //! backend = "github"                  # "github": every pin; "skillrig": pins with the backend
 //! observed = "collision on 2026.3.8"  # what was seen by hand before the harness (optional)
 //! decides = "A"                       # this scenario decides whether a pin handles layer A
+//! no_leftovers = true                 # after the last step, nothing of a cut-off install stays
 //! config = '''                          # the consumer's project mise.toml (required)
 //! [tool_alias]
 //! jira = "github:acme/origin"
@@ -31,6 +32,8 @@
 //! faults = [{ kind = "status", route = "contents", status = 503, times = 10 }]
 //! together = 2                        # run the command this many times at once
 //! read_only = ["project/mise.lock"]   # files made read-only that the step must not change
+//! interrupt = { at = "stall", signal = "int" }  # Ctrl-C half a second into a stall fault
+//! ends_within = 15                    # seconds it may run (default 300), then killed: `error`
 //! max_requests = 14                   # budget: requests this step may send
 //! stdout_lines = ["0.0.5", "0.0.6"]   # exactly what it must print
 //! fails_with = ["no origin metadata"] # it must fail, its stderr holding each text
@@ -56,7 +59,17 @@
 //! Faults (`kind`): `status` (the next `times` requests to `route` answer `status`; routes:
 //! `repo`, `releases`, `release_by_tag`, `release_asset`, `contents`, `download`, `object`),
 //! `truncate` and `alter` (`asset`: every download of it stops half way, or has a byte
-//! flipped), `rate_limit` (`allowed` more API requests succeed, then 403 rate limit exceeded).
+//! flipped), `rate_limit` (`allowed` more API requests succeed, then 403 rate limit exceeded),
+//! and, served by the TLS front for the step's command only, `stall` (`asset`: half the body,
+//! then nothing, the connection held open) and `silent` (`asset`: the request is read and never
+//! answered).
+//!
+//! Interruptions (`interrupt`): `at = "stall"` comes half a second after the step's `stall` or
+//! `silent` fault is reached; `at = "extract"` when a padded archive's padding file (fixtures'
+//! `padding_mib`) appears, that is while it is being extracted. `signal = "int"` sends SIGINT and,
+//! if mise still runs 5 s later, SIGKILL; `signal = "kill"` sends SIGKILL. The interrupted step's
+//! failure is expected; an interruption that never came (the command ended first) is `error`.
+//! `no_leftovers`: see [`leftovers`]; a file left over is `wrong-output`.
 //!
 //! What each expectation means (judged in [`crate::outcome`] from evidence, never from exit
 //! codes alone):
