@@ -463,6 +463,9 @@ impl MiseRun {
     }
 }
 
+/// A moment of a run to interrupt it at: resolves, to what was happening, when it comes.
+pub type Moment = std::pin::Pin<Box<dyn std::future::Future<Output = String> + Send>>;
+
 /// What [`MiseRun::run_watched`] did to the process besides waiting for it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Watched {
@@ -478,10 +481,7 @@ impl MiseRun {
     pub async fn run_watched(
         &self,
         args: &[String],
-        moment: Option<(
-            std::pin::Pin<Box<dyn std::future::Future<Output = String> + Send>>,
-            &str,
-        )>,
+        moment: Option<(Moment, &str)>,
         grace: Duration,
         limit: Duration,
     ) -> Result<(Output, Watched)> {

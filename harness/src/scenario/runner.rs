@@ -19,7 +19,7 @@ use super::{evidence, leaks};
 use crate::archive::PADDING_NAME;
 use crate::fake_github::FakeGithub;
 use crate::fixture::{BuiltOrigin, Origin};
-use crate::mise_run::{Endpoints, Layout, MiseRun, Output, Watched};
+use crate::mise_run::{Endpoints, Layout, MiseRun, Moment, Output, Watched};
 use crate::outcome::{self, Observed, StreamIndex, Verdict};
 use crate::pins::Pin;
 use crate::tls_front::{BodyFault, Front, OBJECTS_HOST};
@@ -526,10 +526,7 @@ async fn run_step(
 const STALL_SETTLE: Duration = Duration::from_millis(500);
 
 /// The future that resolves when a step reaches `at`, to a phrase saying what was happening.
-fn moment(
-    setup: &Setup,
-    at: InterruptAt,
-) -> Result<std::pin::Pin<Box<dyn std::future::Future<Output = String> + Send>>> {
+fn moment(setup: &Setup, at: InterruptAt) -> Result<Moment> {
     match at {
         InterruptAt::Stall => {
             let front = setup.tripwire.front_arc().context(
