@@ -173,33 +173,15 @@ fn tar_bytes(
     let mut tar = tar::Builder::new(Vec::new());
     tar.mode(tar::HeaderMode::Deterministic);
     for dir in parent_dirs(bin_path) {
-        let mut header = tar::Header::new_gnu();
-        header.set_entry_type(tar::EntryType::Directory);
-        header.set_mode(0o755);
-        header.set_mtime(FIXED_MTIME);
-        header.set_uid(0);
-        header.set_gid(0);
-        header.set_size(0);
+        let mut header = entry_header(tar::EntryType::Directory, 0o755, 0);
         tar.append_data(&mut header, &dir, std::io::empty())
             .with_context(|| format!("add directory {dir} to the tar"))?;
     }
-    let mut header = tar::Header::new_gnu();
-    header.set_entry_type(tar::EntryType::Regular);
-    header.set_mode(0o755);
-    header.set_mtime(FIXED_MTIME);
-    header.set_uid(0);
-    header.set_gid(0);
-    header.set_size(executable.len() as u64);
+    let mut header = entry_header(tar::EntryType::Regular, 0o755, executable.len() as u64);
     tar.append_data(&mut header, bin_path, executable)
         .with_context(|| format!("add {bin_path} to the tar"))?;
     if padding > 0 {
-        let mut header = tar::Header::new_gnu();
-        header.set_entry_type(tar::EntryType::Regular);
-        header.set_mode(0o644);
-        header.set_mtime(FIXED_MTIME);
-        header.set_uid(0);
-        header.set_gid(0);
-        header.set_size(padding);
+        let mut header = entry_header(tar::EntryType::Regular, 0o644, padding);
         tar.append_data(
             &mut header,
             PADDING_NAME,
@@ -217,6 +199,18 @@ fn tar_bytes(
         }
     }
     tar.into_inner().context("finish the tar")
+}
+
+/// A deterministic header: the fixed mtime, owned by root.
+fn entry_header(kind: tar::EntryType, mode: u32, size: u64) -> tar::Header {
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(kind);
+    header.set_mode(mode);
+    header.set_mtime(FIXED_MTIME);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_size(size);
+    header
 }
 
 /// Appends a file (or, with `link`, a symlink) under a path written into the header as it is:

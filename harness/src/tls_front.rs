@@ -451,17 +451,11 @@ mod tests {
         Ok(String::from_utf8_lossy(&response).into_owned())
     }
 
-    #[tokio::test]
-    async fn each_served_host_presents_its_own_certificate_and_reaches_the_fake() {
-        let (fake, tripwire, ca) = served().await;
-        let api = get(&tripwire, &ca, "api.github.com", "/repos/acme/origin")
-            .await
-            .expect("api");
-        assert!(api.starts_with("HTTP/1.1 200"), "{api}");
-        assert!(api.contains("\"full_name\":\"acme/origin\""), "{api}");
+    /// The path on the objects host that the web download of jira 1.0.0 redirects to.
+    async fn object_path(tripwire: &Tripwire, ca: &CertificateDer<'static>) -> String {
         let web = get(
-            &tripwire,
-            &ca,
+            tripwire,
+            ca,
             "github.com",
             "/acme/origin/releases/download/jira-v1.0.0/jira_1.0.0_linux_amd64.tar.gz",
         )
@@ -474,10 +468,22 @@ mod tests {
             .expect("a location")
             .trim()
             .to_string();
-        let object_path = location
+        location
             .strip_prefix(&format!("https://{OBJECTS_HOST}"))
-            .expect("the 302 leads to the objects host");
-        let object = get(&tripwire, &ca, OBJECTS_HOST, object_path)
+            .expect("the 302 leads to the objects host")
+            .to_string()
+    }
+
+    #[tokio::test]
+    async fn each_served_host_presents_its_own_certificate_and_reaches_the_fake() {
+        let (fake, tripwire, ca) = served().await;
+        let api = get(&tripwire, &ca, "api.github.com", "/repos/acme/origin")
+            .await
+            .expect("api");
+        assert!(api.starts_with("HTTP/1.1 200"), "{api}");
+        assert!(api.contains("\"full_name\":\"acme/origin\""), "{api}");
+        let object_path = object_path(&tripwire, &ca).await;
+        let object = get(&tripwire, &ca, OBJECTS_HOST, &object_path)
             .await
             .expect("object");
         assert!(object.starts_with("HTTP/1.1 200"), "{object}");
@@ -581,24 +587,7 @@ mod tests {
         let (_fake, tripwire, ca) = served().await;
         let front = tripwire.front().expect("front");
         front.inject("jira_1.0.0_linux_amd64.tar.gz", BodyFault::Stall);
-        let web = get(
-            &tripwire,
-            &ca,
-            "github.com",
-            "/acme/origin/releases/download/jira-v1.0.0/jira_1.0.0_linux_amd64.tar.gz",
-        )
-        .await
-        .expect("web");
-        let location = web
-            .lines()
-            .find_map(|l| l.strip_prefix("location: "))
-            .expect("location")
-            .trim()
-            .to_string();
-        let path = location
-            .strip_prefix(&format!("https://{OBJECTS_HOST}"))
-            .expect("objects host")
-            .to_string();
+        let path = object_path(&tripwire, &ca).await;
         let stalled = tokio::time::timeout(
             Duration::from_millis(500),
             get(&tripwire, &ca, OBJECTS_HOST, &path),
