@@ -518,8 +518,13 @@ impl Scenario {
         let path = scenarios_dir().join(format!("{name}.toml"));
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading scenario {}", path.display()))?;
+        Self::parse(name, &path, &text)
+    }
+
+    /// The scenario `name` from `text`, read from `path` (which errors name).
+    fn parse(name: &str, path: &Path, text: &str) -> Result<Self> {
         let mut scenario: Scenario =
-            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+            toml::from_str(text).with_context(|| format!("parsing {}", path.display()))?;
         scenario.name = name.to_string();
         if scenario.steps.is_empty()
             || (scenario.expects.is_empty()
@@ -536,6 +541,34 @@ impl Scenario {
             expect
                 .check()
                 .with_context(|| format!("parsing {}", path.display()))?;
+        }
+        for (index, step) in scenario.steps.iter().enumerate() {
+            let many = step.together.is_some_and(|n| n > 1);
+            if many && (step.interrupt.is_some() || step.ends_within.is_some()) {
+                bail!(
+                    "{}: {} has `together` and `interrupt` or `ends_within`; a step run several \
+                     times at once cannot be interrupted or timed: split it into two steps",
+                    path.display(),
+                    step.label(index)
+                );
+            }
+            let faulted = step
+                .faults
+                .iter()
+                .any(|f| matches!(f, Fault::Stall { .. } | Fault::Silent { .. }));
+            if step
+                .interrupt
+                .as_ref()
+                .is_some_and(|i| i.at == InterruptAt::Stall)
+                && !faulted
+            {
+                bail!(
+                    "{}: {} has `interrupt = {{ at = \"stall\" }}` but no `stall` or `silent` \
+                     fault: add one to `faults`, or interrupt `at = \"extract\"`",
+                    path.display(),
+                    step.label(index)
+                );
+            }
         }
         Ok(scenario)
     }
@@ -613,6 +646,47 @@ pub fn scratch_path(root: &Path, name: &str) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(steps: &str) -> Result<Scenario> {
+        let text = format!(
+            "description = \"d\"\nfixture = \"f\"\nbackend = \"skillrig\"\nconfig = \"\"\n{steps}\n\
+             [[expect]]\ntool = \"t\"\nabsent = true\n"
+        );
+        Scenario::parse("s", Path::new("scenarios/s.toml"), &text)
+    }
+
+    #[test]
+    fn interruptions_are_checked_when_the_scenario_loads() {
+        let ok = parse(
+            "[[step]]\nargs = [\"install\"]\nfaults = [{ kind = \"stall\", asset = \"a\" }]\n\
+             interrupt = { at = \"stall\", signal = \"int\" }\n",
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        let no_fault = parse(
+            "[[step]]\nargs = [\"install\"]\ninterrupt = { at = \"stall\", signal = \"kill\" }\n",
+        )
+        .expect_err("a stall interruption without a fault");
+        assert!(
+            no_fault
+                .to_string()
+                .contains("but no `stall` or `silent` fault"),
+            "{no_fault}"
+        );
+        let together = parse("[[step]]\nargs = [\"install\"]\ntogether = 2\nends_within = 5\n")
+            .expect_err("together and a time limit");
+        assert!(
+            together.to_string().contains("split it into two steps"),
+            "{together}"
+        );
+        let unknown = parse(
+            "[[step]]\nargs = [\"install\"]\ninterrupt = { at = \"download\", signal = \"int\" }\n",
+        )
+        .expect_err("an unknown moment");
+        assert!(
+            format!("{unknown:#}").contains("unknown variant `download`"),
+            "{unknown:#}"
+        );
+    }
     use crate::fixture::Origin;
 
     #[test]
