@@ -96,6 +96,8 @@ pub struct Observed {
     pub interrupted: Option<String>,
     /// It was still running at its time limit and was killed.
     pub overran: Option<std::time::Duration>,
+    /// Its `whole_if_installed` tools that mise reports installed but that do not run.
+    pub broken: Vec<String>,
 }
 
 /// `tool` without a trailing `@version` (`skillrig:acme/origin/jira@1.6` gives
@@ -190,6 +192,26 @@ pub fn judge_run(
             Class::Error,
             format!("{label} was still running after {limit}s, its time limit: killed (a hang)"),
         );
+    }
+    if let Some((label, _, did)) = steps.iter().find(|(_, _, d)| !d.broken.is_empty()) {
+        return verdict(
+            Class::Error,
+            format!("after {label}, {}", did.broken.join("; ")),
+        );
+    }
+    for (label, step, _) in steps
+        .iter()
+        .filter(|(_, s, _)| !s.whole_if_installed.is_empty())
+    {
+        let tools: Vec<&str> = step
+            .whole_if_installed
+            .iter()
+            .map(|e| e.tool.as_str())
+            .collect();
+        shown.push(format!(
+            "after {label}, {} was either not reported installed or ran whole",
+            tools.join(", ")
+        ));
     }
     for (label, step, did) in &steps {
         match (&step.interrupt, &did.interrupted) {
@@ -717,6 +739,60 @@ mod tests {
     ) -> Verdict {
         let (steps, did): (Vec<Step>, Vec<Observed>) = steps.iter().cloned().unzip();
         judge_run(expected, seen, &steps, &did, files, &TwoStreams)
+    }
+
+    #[test]
+    fn interruptions_hangs_and_broken_installs_are_judged_from_what_happened() {
+        use crate::scenario::{Interrupt, InterruptAt, Signal};
+        let interrupted = |landed: Option<&str>| {
+            let mut s = step("install", false, "");
+            s.0.interrupt = Some(Interrupt {
+                at: InterruptAt::Stall,
+                signal: Signal::Int,
+            });
+            s.1.interrupted = landed.map(str::to_string);
+            s
+        };
+        let expected = [want("jira", "jira", "1.7.0")];
+        let seen = [installed("1.7.0", "/i/jira/1.7.0", "jira 1.7.0")];
+        let landed = judge_steps(
+            &expected,
+            &seen,
+            &[interrupted(Some("SIGINT then; exited 130"))],
+            &[],
+        );
+        assert_eq!(landed.class, Class::Ok, "{}", landed.detail);
+        assert!(
+            landed
+                .detail
+                .contains("was interrupted: SIGINT then; exited 130")
+        );
+        let missed = judge_steps(&expected, &seen, &[interrupted(None)], &[]);
+        assert_eq!(missed.class, Class::Error);
+        assert!(
+            missed.detail.contains("its interruption never came"),
+            "{}",
+            missed.detail
+        );
+        let mut hung = step("install", false, "");
+        hung.1.overran = Some(std::time::Duration::from_secs(15));
+        let hung = judge_steps(&expected, &seen, &[hung], &[]);
+        assert_eq!(hung.class, Class::Error);
+        assert!(
+            hung.detail.contains("still running after 15s"),
+            "{}",
+            hung.detail
+        );
+        let mut broken = step("install", true, "");
+        broken.1.broken =
+            vec!["mise reports jira@1.7.0 installed at /x, but `jira` prints \"\"".into()];
+        let broken = judge_steps(&expected, &seen, &[broken], &[]);
+        assert_eq!(broken.class, Class::Error);
+        assert!(
+            broken.detail.contains("mise reports jira@1.7.0 installed"),
+            "{}",
+            broken.detail
+        );
     }
 
     #[test]

@@ -123,7 +123,7 @@ impl TestCa {
     }
 }
 
-/// What the front does to the download of one asset.
+/// What the front does to the download (`GET`) of one asset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyFault {
     /// The headers and the first half of the body are sent (`content-length` the whole), then
@@ -273,7 +273,9 @@ impl Front {
             .map_or("/", |p| p.as_str())
             .to_string();
         self.record(|log| log.served.push(format!("{host} {} {path}", parts.method)));
-        let fault = asset_of(&path).and_then(|asset| {
+        // A fault is on the download (`GET`), not on a `HEAD` that checks the URL first.
+        let download = parts.method == hyper::Method::GET;
+        let fault = asset_of(&path).filter(|_| download).and_then(|asset| {
             let fault = self.faults.lock().ok()?.get(&asset).copied()?;
             Some((asset, fault))
         });

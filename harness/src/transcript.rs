@@ -5,7 +5,9 @@
 //! backend's scenarios: the command, `exit_code`, then stdout and stderr when they are not
 //! empty. What varies from run to run goes through [`Filters`], in order: the scratch root,
 //! loopback ports, durations, sizes, temporary names. What is unordered (mise's parallel
-//! install jobs print one line each, in the order they finish) is sorted, never dropped.
+//! install jobs print one line each, in the order they finish) is sorted, never dropped; only
+//! the progress frames mise redraws while a step is slow are dropped, as their number depends on
+//! the machine's speed. A scenario marked `racy` has no transcript.
 
 use std::sync::LazyLock;
 
@@ -61,6 +63,12 @@ static JOB_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^(mise [✓⇢✗] |mise ✓\|⇢ |mise lock |(TRACE|DEBUG|INFO|WARN|ERROR) \[THREAD\] )")
 });
 
+/// A frame of mise's progress display that it prints again while a step is slow (`mise ░░░ 0/1 ·
+/// 2.1s`, then one indented line per running job): how many frames a step prints depends on the
+/// machine's speed, so frames are dropped. The summary line (`... · installed 1 tool in 2s`)
+/// is not a frame and stays.
+static PROGRESS_FRAME: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?m)^mise [░█]+ \d+/\d+ · \[TIME\]\n(?:  \S.*\n)*"));
 /// A progress line of one of mise's parallel install jobs (`mise jira@1.7.0 [1/3] install`):
 /// jobs interleave in any order, each job's own lines in order.
 static PROGRESS_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^mise (\S+@\S*) "));
@@ -122,6 +130,7 @@ impl Filters {
         for (pattern, with) in &self.replacements {
             out = pattern.replace_all(&out, *with).into_owned();
         }
+        let out = PROGRESS_FRAME.replace_all(&out, "").into_owned();
         let out = URL_HOST.replace_all(&out, |caps: &regex::Captures<'_>| {
             let host = &caps[2];
             if host.ends_with("github.com") || host.ends_with("githubusercontent.com") {
@@ -290,6 +299,23 @@ mod tests {
         assert_eq!(
             sort_job_lines(text),
             "mise by @jdx – installing 2 tools\nmise ✓ jira@1\nmise ✓ tfc@1\nmise done\nmise ✗ a\nmise ✗ b\n"
+        );
+    }
+
+    #[test]
+    fn progress_frames_of_a_slow_step_are_dropped_and_the_summary_kept() {
+        let filters = Filters::new("/t/s", "/c/mise");
+        let text = "mise by @jdx – installing 2 tools\n\
+                    mise ░░░░░░░░░░░░░░░░ 0/1 · 1.2s\n\
+                    \x20 skillrig:acme/origin/jira@1.7.0  installing  1.2s\n\
+                    \x20 skillrig:acme/origin/tfc@0.0.6   downloading  0.4s  16/32 KiB\n\
+                    mise ✓ skillrig:acme/origin/jira@1.7.0  354ms  jira_1.7.0_linux_amd64.tar.gz\n\
+                    mise █████████████░░░ 0/1 · installed 0 tools in 187ms\n";
+        assert_eq!(
+            filters.apply(text),
+            "mise by @jdx – installing 2 tools\n\
+             mise ✓ skillrig:acme/origin/jira@1.7.0  [TIME]  jira_1.7.0_linux_amd64.tar.gz\n\
+             mise █████████████░░░ 0/1 · installed 0 tools in [TIME]\n"
         );
     }
 

@@ -11,6 +11,7 @@
 //! observed = "collision on 2026.3.8"  # what was seen by hand before the harness (optional)
 //! decides = "A"                       # this scenario decides whether a pin handles layer A
 //! no_leftovers = true                 # after the last step, nothing of a cut-off install stays
+//! racy = "..."                        # why output and request counts vary: none are committed
 //! config = '''                          # the consumer's project mise.toml (required)
 //! [tool_alias]
 //! jira = "github:acme/origin"
@@ -34,6 +35,7 @@
 //! read_only = ["project/mise.lock"]   # files made read-only that the step must not change
 //! interrupt = { at = "stall", signal = "int" }  # Ctrl-C half a second into a stall fault
 //! ends_within = 15                    # seconds it may run (default 300), then killed: `error`
+//! whole_if_installed = [{ tool = "skillrig:acme/origin/jira@1.7.0", binary = "jira", version = "1.7.0" }]
 //! max_requests = 14                   # budget: requests this step may send
 //! stdout_lines = ["0.0.5", "0.0.6"]   # exactly what it must print
 //! fails_with = ["no origin metadata"] # it must fail, its stderr holding each text
@@ -178,6 +180,11 @@ pub struct Scenario {
     /// After the last step, no file is left of an interrupted install: see [`leftovers`].
     #[serde(default)]
     pub no_leftovers: bool,
+    /// Why what a step prints, and how many requests a run sends, depend on timing (a race the
+    /// scenario exists to cover). Such a scenario commits no request counts and no transcript;
+    /// its expectations must hold whichever way the race goes.
+    #[serde(default)]
+    pub racy: Option<String>,
 }
 
 /// Files an install left behind below the scratch root `root`: anything in mise's downloads dir
@@ -315,6 +322,12 @@ pub struct Step {
     /// Interrupts the command at a moment of the install (see [`Interrupt`]).
     #[serde(default)]
     pub interrupt: Option<Interrupt>,
+    /// Tools (`tool@version`, with `binary` and `version`) that, after the command, are either
+    /// not reported installed (`mise where` fails) or installed whole: the executable runs and
+    /// prints its version. Which of the two may vary; a tool reported installed that does not run
+    /// is `error`.
+    #[serde(default)]
+    pub whole_if_installed: Vec<Expect>,
     /// Seconds the command may run; still running then, it is killed and the run is `error`
     /// (a hang). Every step has a limit of [`DEFAULT_STEP_LIMIT`] seconds without it.
     #[serde(default)]
@@ -653,6 +666,38 @@ mod tests {
              [[expect]]\ntool = \"t\"\nabsent = true\n"
         );
         Scenario::parse("s", Path::new("scenarios/s.toml"), &text)
+    }
+
+    #[test]
+    fn leftovers_are_files_an_install_did_not_clean_up() {
+        let root = tempfile::tempdir().expect("a scratch root");
+        let touch = |path: &str| {
+            let path = root.path().join(path);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("dirs");
+            std::fs::write(path, b"x").expect("a file");
+        };
+        touch("data/installs/jira/1.7.0/jira");
+        touch("cache/jira/releases.msgpack");
+        std::fs::create_dir_all(root.path().join("cache/invocation-downloads/.tmpAbC123"))
+            .expect("an empty temp dir");
+        assert!(
+            leftovers(root.path()).is_empty(),
+            "{:?}",
+            leftovers(root.path())
+        );
+        touch("cache/invocation-downloads/.tmpAbC123/.artifact.mise-part");
+        touch("data/downloads/jira/1.7.0/jira.tar.gz");
+        touch("data/installs/jira/.tmpXyZ789");
+        touch("tmp/anything");
+        assert_eq!(
+            leftovers(root.path()),
+            [
+                "cache/invocation-downloads/.tmp[RANDOM]/.artifact.mise-part was left over",
+                "data/downloads/jira/1.7.0/jira.tar.gz was left over",
+                "data/installs/jira/.tmp[RANDOM] was left over",
+                "tmp/anything was left over",
+            ]
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod leaks;
 pub mod runner;
 
 pub use format::{
-    BackendKind, Expect, Fault, FileExpect, Publish, Scenario, Step, route_kind, scenarios_dir,
+    BackendKind, Expect, Fault, FileExpect, Interrupt, InterruptAt, Publish, Scenario, Signal,
+    Step, leftovers, route_kind, scenarios_dir,
 };
 pub use runner::{Reach, Report, Setup, reach_of, run};

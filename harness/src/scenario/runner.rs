@@ -393,10 +393,11 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
         binary: bin.to_path_buf(),
         reach,
         layout: setup.layout,
-        concurrent: scenario
-            .steps
-            .iter()
-            .any(|s| s.together.is_some_and(|n| n > 1)),
+        concurrent: scenario.racy.is_some()
+            || scenario
+                .steps
+                .iter()
+                .any(|s| s.together.is_some_and(|n| n > 1)),
     })
 }
 
@@ -506,6 +507,38 @@ async fn run_step(
         .filter(|(_, path, bytes)| std::fs::read(path).ok().as_ref() != Some(bytes))
         .map(|(name, _, _)| name)
         .collect();
+    let mut broken = Vec::new();
+    for expect in &step.whole_if_installed {
+        let where_ = mise.run(&["where".into(), expect.tool.clone()]).await?;
+        if !where_.success() {
+            continue;
+        }
+        let x = mise
+            .run(&[
+                "x".into(),
+                expect.tool.clone(),
+                "--".into(),
+                expect.binary().to_string(),
+            ])
+            .await?;
+        let want = format!("{} {}", expect.binary(), expect.version());
+        let got = x
+            .stdout
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        if !x.success() || got != want {
+            broken.push(format!(
+                "mise reports {} installed at {}, but `{}` prints {got:?} (exit {:?})",
+                expect.tool,
+                where_.stdout.trim(),
+                expect.binary(),
+                x.code
+            ));
+        }
+    }
     let did = Observed {
         success: out.success(),
         stdout: out.stdout.clone(),
@@ -518,6 +551,7 @@ async fn run_step(
         changed,
         interrupted: watched.interrupted,
         overran: watched.overran,
+        broken,
     };
     Ok((out, all, did))
 }
