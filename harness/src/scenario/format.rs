@@ -526,6 +526,15 @@ impl Step {
 }
 
 impl Scenario {
+    /// Whether a step injects a fault only the TLS front serves (`stall`, `silent`).
+    pub fn needs_front(&self) -> bool {
+        self.steps.iter().any(|step| {
+            step.faults
+                .iter()
+                .any(|f| matches!(f, Fault::Stall { .. } | Fault::Silent { .. }))
+        })
+    }
+
     /// Load `scenarios/<name>.toml`.
     pub fn load(name: &str) -> Result<Self> {
         let path = scenarios_dir().join(format!("{name}.toml"));

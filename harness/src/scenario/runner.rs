@@ -307,6 +307,34 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
     let built = origin.build()?;
     let streams = FixtureStreams::new(&built);
     let reach = reach_of(pin, bin).await?;
+    if reach == Reach::Replacements && scenario.needs_front() {
+        // Not run: its faults are the TLS front's. An `error` cell says why, the rest still runs.
+        return Ok(Report {
+            scenario: scenario.name.clone(),
+            pin: pin.name.clone(),
+            verdict: Verdict {
+                class: outcome::Class::Error,
+                clean_versions: None,
+                detail: "not run: its stall or silent faults are served by the TLS front, and \
+                         this pin reaches github.com through url_replacements (it does not trust \
+                         the test CA)"
+                    .to_string(),
+            },
+            requests: 0,
+            redirect_hops: 0,
+            step_requests: vec![],
+            elapsed: Duration::ZERO,
+            strays: vec![],
+            journal: vec![],
+            steps: vec![],
+            together: BTreeMap::new(),
+            evidence: vec![],
+            binary: bin.to_path_buf(),
+            reach,
+            layout,
+            concurrent: false,
+        });
+    }
     let setup = Setup::start(layout, vec![origin], reach).await?;
     let root = setup.layout.root.clone();
     let vars = Placeholders {
