@@ -135,8 +135,10 @@ impl Cell {
     }
 }
 
-/// Replace what differs between runs (scratch dir, loopback ports) with stable placeholders.
+/// Replace what differs between runs (scratch dir, loopback ports, temporary names) with stable
+/// placeholders.
 fn redact(text: &str, report: &Report) -> String {
+    let text = crate::transcript::TEMP_NAME.replace_all(text, ".[RANDOM]");
     let mut out = text.replace(&report.layout.root.display().to_string(), "[SCRATCH]");
     while let Some(start) = out.find("127.0.0.1:") {
         let port_len = out[start + 10..]
@@ -462,11 +464,11 @@ mod tests {
     #[test]
     fn details_are_redacted() {
         let cell = Cell::from_report(&report(
-            "failed to download http://127.0.0.1:43121/github.com/x into /tmp/scratch/run/data/downloads",
+            "failed to download http://127.0.0.1:43121/github.com/x into /tmp/scratch/run/data/downloads/.tmpAbC123",
         ));
         assert_eq!(
             cell.detail,
-            "failed to download http://[LOCAL]/github.com/x into [SCRATCH]/data/downloads"
+            "failed to download http://[LOCAL]/github.com/x into [SCRATCH]/data/downloads/.[RANDOM]"
         );
         assert_eq!(cell.seconds, 1.2);
         assert_eq!(cell.summary(), "error · 3 req");

@@ -45,7 +45,7 @@ static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
 /// The fake's address as mise spells it in cache file names (`http-127-0-0-1-39093-api-v3`).
 static LOOPBACK_SLUG: LazyLock<Regex> = LazyLock::new(|| re(r"127-0-0-1-\d+"));
 /// Names of temporary files and dirs (`.tmpAbC123`, `.part-R2RDVnpw`), random by design.
-static TEMP_NAME: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static TEMP_NAME: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\.(tmp[A-Za-z0-9]{6}|part-[A-Za-z0-9]{8}|mise-shims-stage-[A-Za-z0-9]{6})\b")
 });
 /// Cache file names carry a short hash of their key, which holds the fake's port.

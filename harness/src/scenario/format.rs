@@ -192,37 +192,19 @@ pub struct Scenario {
 /// command's scratch), and anywhere in the data or cache dir a file whose name marks it as
 /// partial or temporary (`.tmp…`, `….part…`, `…partial…`). Empty directories are not counted: they hold no
 /// bytes and mislead no later run.
-pub fn leftovers(root: &Path) -> Vec<String> {
+pub fn leftovers(root: &Path) -> Result<Vec<String>> {
     let mut found = Vec::new();
-    let mut dirs = vec![root.join("data"), root.join("cache"), root.join("tmp")];
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                dirs.push(path);
-                continue;
-            }
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            // A temporary dir's random name (`.tmpAbC123`) would make every report differ.
-            let shown = rel
-                .components()
-                .map(|c| {
-                    let part = c.as_os_str().to_string_lossy();
-                    if part.starts_with(".tmp") && part.len() == 10 {
-                        ".tmp[RANDOM]".to_string()
-                    } else {
-                        part.into_owned()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("/");
-            let name = entry.file_name().to_string_lossy().into_owned();
+    for dir in ["data", "cache", "tmp"] {
+        for path in super::files_below(&root.join(dir))? {
+            let shown = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let scratch = ["data/downloads/", "tmp/", "cache/invocation-downloads/"]
                 .iter()
                 .any(|dir| shown.starts_with(dir));
@@ -236,7 +218,7 @@ pub fn leftovers(root: &Path) -> Vec<String> {
         }
     }
     found.sort();
-    found
+    Ok(found)
 }
 
 /// What a file below the scratch root must hold after the last step.
@@ -689,21 +671,18 @@ mod tests {
         touch("cache/jira/releases.msgpack");
         std::fs::create_dir_all(root.path().join("cache/invocation-downloads/.tmpAbC123"))
             .expect("an empty temp dir");
-        assert!(
-            leftovers(root.path()).is_empty(),
-            "{:?}",
-            leftovers(root.path())
-        );
+        let none = leftovers(root.path()).expect("a readable root");
+        assert!(none.is_empty(), "{none:?}");
         touch("cache/invocation-downloads/.tmpAbC123/.artifact.mise-part");
         touch("data/downloads/jira/1.7.0/jira.tar.gz");
         touch("data/installs/jira/.tmpXyZ789");
         touch("tmp/anything");
         assert_eq!(
-            leftovers(root.path()),
+            leftovers(root.path()).expect("a readable root"),
             [
-                "cache/invocation-downloads/.tmp[RANDOM]/.artifact.mise-part was left over",
+                "cache/invocation-downloads/.tmpAbC123/.artifact.mise-part was left over",
                 "data/downloads/jira/1.7.0/jira.tar.gz was left over",
-                "data/installs/jira/.tmp[RANDOM] was left over",
+                "data/installs/jira/.tmpXyZ789 was left over",
                 "tmp/anything was left over",
             ]
         );

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::fake_github::{Auth, JournalEntry};
 use crate::fixture::BuiltOrigin;
@@ -53,21 +53,13 @@ pub(crate) fn leaks(
             }
         }
     }
-    let mut dirs = vec![root.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in
-            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
-        {
-            let path = entry?.path();
-            let meta = path.symlink_metadata()?;
-            if meta.is_dir() {
-                dirs.push(path);
-            } else if meta.is_file() && !own_files.contains(&path) {
-                let bytes = std::fs::read(&path).unwrap_or_default();
-                if secrets.iter().any(|s| contains(&bytes, s.as_bytes())) {
-                    let name = path.strip_prefix(root).unwrap_or(&path);
-                    found.push(format!("the token is in {}", name.display()));
-                }
+    for path in super::files_below(root)? {
+        let is_file = path.symlink_metadata().is_ok_and(|m| m.is_file());
+        if is_file && !own_files.contains(&path) {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            if secrets.iter().any(|s| contains(&bytes, s.as_bytes())) {
+                let name = path.strip_prefix(root).unwrap_or(&path);
+                found.push(format!("the token is in {}", name.display()));
             }
         }
     }

@@ -392,7 +392,7 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
         file_findings.extend(file.findings(&root)?);
     }
     if scenario.no_leftovers {
-        file_findings.extend(super::format::leftovers(&root));
+        file_findings.extend(super::format::leftovers(&root)?);
     }
     let verdict = outcome::with_leaks(
         outcome::judge_run(
@@ -624,24 +624,11 @@ fn moment(setup: &Setup, at: InterruptAt) -> Result<Moment> {
     }
 }
 
-/// Every archive padding file below `root`.
+/// Every archive padding file below `root` (none this time if the walk fails: it is polled).
 fn padding_files(root: &Path) -> BTreeSet<PathBuf> {
-    let mut found = BTreeSet::new();
-    let mut dirs = vec![root.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                dirs.push(entry.path());
-            } else if entry.file_name() == PADDING_NAME {
-                found.insert(entry.path());
-            }
-        }
-    }
-    found
+    super::files_below(root)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|path| path.file_name().is_some_and(|n| n == PADDING_NAME))
+        .collect()
 }
