@@ -26,6 +26,17 @@ pub struct Output {
 }
 
 impl Output {
+    /// What the process run as `mise <args>`, started at `started`, left.
+    fn of(args: Vec<String>, out: &std::process::Output, started: Instant) -> Self {
+        Self {
+            args,
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            elapsed: started.elapsed(),
+        }
+    }
+
     /// Whether the command exited 0.
     pub fn success(&self) -> bool {
         self.code == Some(0)
@@ -450,13 +461,7 @@ impl MiseRun {
             let out = cmd
                 .output()
                 .with_context(|| format!("running {} {}", bin.display(), args.join(" ")))?;
-            Ok(Output {
-                args,
-                code: out.status.code(),
-                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-                elapsed: started.elapsed(),
-            })
+            Ok(Output::of(args, &out, started))
         })
         .await
         .context("the mise process thread panicked")?
@@ -540,28 +545,18 @@ impl MiseRun {
                 out
             }
         };
-        Ok((
-            Output {
-                args: args.to_vec(),
-                code: out.status.code(),
-                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-                elapsed: started.elapsed(),
-            },
-            watched,
-        ))
+        Ok((Output::of(args.to_vec(), &out, started), watched))
     }
 }
 
-/// Sends `signal` (as `kill -s` names it) to `pid`.
+/// Sends `signal` (as `kill -s` names it) to `pid`. Its exit status is not checked: a process
+/// that already ended raced the signal, which is not an error.
 fn send_signal(pid: u32, signal: &str) -> Result<()> {
-    let status = Command::new("kill")
+    Command::new("kill")
         .args(["-s", signal, &pid.to_string()])
         .stderr(Stdio::null())
         .status()
         .context("running kill")?;
-    // A process that already ended is not an error: it raced the signal.
-    let _ = status;
     Ok(())
 }
 

@@ -235,6 +235,12 @@ impl Front {
         }
     }
 
+    /// Records that a fault was reached and wakes whoever waits for one.
+    fn reach_fault(&self, what: String) {
+        self.record(|log| log.faults.push(what));
+        self.reached.notify_waiters();
+    }
+
     /// Serves one tunnel to `host` (the `CONNECT` already answered): the TLS handshake, then
     /// HTTP/1.1 until the client closes.
     pub(crate) async fn serve_tunnel(self: Arc<Self>, host: String, stream: tokio::net::TcpStream) {
@@ -280,8 +286,7 @@ impl Front {
             Some((asset, fault))
         });
         if let Some((asset, BodyFault::Silent)) = &fault {
-            self.record(|log| log.faults.push(format!("silent {asset}")));
-            self.reached.notify_waiters();
+            self.reach_fault(format!("silent {asset}"));
             std::future::pending::<()>().await;
         }
         let body = body
@@ -318,14 +323,11 @@ impl Front {
             .map(|b| b.to_bytes())
             .unwrap_or_default();
         let half = bytes.slice(..bytes.len() / 2);
-        self.record(|log| {
-            log.faults.push(format!(
-                "stall {asset} ({} of {} bytes)",
-                half.len(),
-                bytes.len()
-            ));
-        });
-        self.reached.notify_waiters();
+        self.reach_fault(format!(
+            "stall {asset} ({} of {} bytes)",
+            half.len(),
+            bytes.len()
+        ));
         Response::from_parts(parts, Stalled { first: Some(half) }.boxed())
     }
 }

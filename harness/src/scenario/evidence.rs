@@ -61,17 +61,34 @@ pub(crate) async fn gather(
                 .extend(versions_mentioned(&out.stderr, expect.base_tool()));
         }
         if let Some(binary) = &expect.binary {
-            let x = mise
-                .run(&["x".into(), expect.tool.clone(), "--".into(), binary.clone()])
-                .await?;
-            if x.success() {
-                got.ran = x.stdout.lines().next().map(|l| l.trim().to_string());
-            }
+            let (x, ran) = run_binary(mise, &expect.tool, binary).await?;
+            got.ran = ran;
             evidence.push(x);
         }
         seen.push(got);
     }
     Ok((seen, evidence))
+}
+
+/// `mise x <tool> -- <binary>`, and the first line it printed (trimmed) if it succeeded.
+pub(crate) async fn run_binary(
+    mise: &MiseRun,
+    tool: &str,
+    binary: &str,
+) -> Result<(Output, Option<String>)> {
+    let x = mise
+        .run(&[
+            "x".into(),
+            tool.to_string(),
+            "--".into(),
+            binary.to_string(),
+        ])
+        .await?;
+    let ran = x
+        .success()
+        .then(|| x.stdout.lines().next().map(|l| l.trim().to_string()))
+        .flatten();
+    Ok((x, ran))
 }
 
 /// The directory name mise installs `tool` under: its name in kebab case

@@ -288,7 +288,8 @@ pub struct Step {
     /// Texts its stderr must not hold (a warning that must be gone).
     #[serde(default)]
     pub stderr_lacks: Vec<String>,
-    /// Faults the fake GitHub injects before the command (they last for the rest of the run).
+    /// Faults injected before the command: the fake's last for the rest of the run, the TLS
+    /// front's (`stall`, `silent`) for this command only.
     #[serde(default)]
     pub faults: Vec<Fault>,
     /// Files of the origin's default branch replaced before the command: path to new text.
@@ -502,6 +503,13 @@ impl Step {
         format!("step {} (`mise {}`)", index + 1, self.args.join(" "))
     }
 
+    /// Whether it injects a fault only the TLS front serves (`stall`, `silent`).
+    pub fn has_front_fault(&self) -> bool {
+        self.faults
+            .iter()
+            .any(|f| matches!(f, Fault::Stall { .. } | Fault::Silent { .. }))
+    }
+
     fn expects_something(&self) -> bool {
         self.stdout_lines.is_some() || !self.fails_with.is_empty() || !self.stderr_has.is_empty()
     }
@@ -510,11 +518,7 @@ impl Step {
 impl Scenario {
     /// Whether a step injects a fault only the TLS front serves (`stall`, `silent`).
     pub fn needs_front(&self) -> bool {
-        self.steps.iter().any(|step| {
-            step.faults
-                .iter()
-                .any(|f| matches!(f, Fault::Stall { .. } | Fault::Silent { .. }))
-        })
+        self.steps.iter().any(Step::has_front_fault)
     }
 
     /// Load `scenarios/<name>.toml`.
@@ -556,16 +560,11 @@ impl Scenario {
                     step.label(index)
                 );
             }
-            let faulted = step
-                .faults
-                .iter()
-                .any(|f| matches!(f, Fault::Stall { .. } | Fault::Silent { .. }));
-            if step
+            let at_stall = step
                 .interrupt
                 .as_ref()
-                .is_some_and(|i| i.at == InterruptAt::Stall)
-                && !faulted
-            {
+                .is_some_and(|i| i.at == InterruptAt::Stall);
+            if at_stall && !step.has_front_fault() {
                 bail!(
                     "{}: {} has `interrupt = {{ at = \"stall\" }}` but no `stall` or `silent` \
                      fault: add one to `faults`, or interrupt `at = \"extract\"`",

@@ -277,15 +277,15 @@ impl StreamIndex for FixtureStreams {
     }
 }
 
+/// Why a scenario with the TLS front's faults cannot run on a pin reached otherwise.
+const NEEDS_FRONT: &str = "its stall or silent faults are served by the TLS front, and this pin \
+                           reaches github.com through url_replacements (it does not trust the \
+                           test CA)";
+
 /// Sets `fault` up on the fake, or on the TLS front for the faults only it can inject.
 async fn inject(fault: &Fault, setup: &Setup) -> Result<()> {
     let fake = &setup.fake;
-    let front = || {
-        setup.front().with_context(|| {
-            "a stall or silent fault needs the TLS front, and this pin reaches github.com \
-             through url_replacements (it does not trust the test CA)"
-        })
-    };
+    let front = || setup.front().context(NEEDS_FRONT);
     match fault {
         Fault::Stall { asset } => front()?.inject(asset, BodyFault::Stall),
         Fault::Silent { asset } => front()?.inject(asset, BodyFault::Silent),
@@ -315,10 +315,7 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
             verdict: Verdict {
                 class: outcome::Class::Error,
                 clean_versions: None,
-                detail: "not run: its stall or silent faults are served by the TLS front, and \
-                         this pin reaches github.com through url_replacements (it does not trust \
-                         the test CA)"
-                    .to_string(),
+                detail: format!("not run: {NEEDS_FRONT}"),
             },
             requests: 0,
             redirect_hops: 0,
@@ -541,23 +538,10 @@ async fn run_step(
         if !where_.success() {
             continue;
         }
-        let x = mise
-            .run(&[
-                "x".into(),
-                expect.tool.clone(),
-                "--".into(),
-                expect.binary().to_string(),
-            ])
-            .await?;
+        let (x, ran) = evidence::run_binary(&mise, &expect.tool, expect.binary()).await?;
         let want = format!("{} {}", expect.binary(), expect.version());
-        let got = x
-            .stdout
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_string();
-        if !x.success() || got != want {
+        if ran.as_deref() != Some(want.as_str()) {
+            let got = x.stdout.lines().next().unwrap_or_default().trim();
             broken.push(format!(
                 "mise reports {} installed at {}, but `{}` prints {got:?} (exit {:?})",
                 expect.tool,
@@ -591,10 +575,7 @@ const STALL_SETTLE: Duration = Duration::from_millis(500);
 fn moment(setup: &Setup, at: InterruptAt) -> Result<Moment> {
     match at {
         InterruptAt::Stall => {
-            let front = setup.tripwire.front_arc().context(
-                "`interrupt = { at = \"stall\" }` needs the TLS front, and this pin reaches \
-                 github.com through url_replacements",
-            )?;
+            let front = setup.tripwire.front_arc().context(NEEDS_FRONT)?;
             let seen = front.log().faults.len();
             Ok(Box::pin(async move {
                 while !front.wait_for_fault(seen, Duration::from_secs(3600)).await {}
