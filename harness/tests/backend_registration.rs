@@ -14,7 +14,9 @@ struct Run {
 
 async fn setup(pin: &Pin, name: &str, extra: &[(&str, &str)]) -> Run {
     let layout = Layout::for_run(&format!("registration-{name}"), &pin.name);
-    let origin = Origin::load("build-metadata").expect("fixture");
+    let origin = Origin::load("build-metadata")
+        .and_then(|o| o.build())
+        .expect("fixture");
     let bin = pin.binary().expect("pin binary");
     let reach = reach_of(pin, &bin).await.expect("the pin's reach");
     let setup = Setup::start(layout, vec![origin], reach)

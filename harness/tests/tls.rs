@@ -25,7 +25,9 @@ async fn every_matrix_pin_trusts_the_test_ca_and_lists_releases_over_tls() {
             pin.name
         );
         let layout = Layout::for_run("tls-lists-releases", &pin.name);
-        let origin = Origin::load("build-metadata").expect("fixture");
+        let origin = Origin::load("build-metadata")
+            .and_then(|o| o.build())
+            .expect("fixture");
         let setup = Setup::start(layout, vec![origin], Reach::Tls)
             .await
             .expect("the run starts");
@@ -58,7 +60,9 @@ async fn a_run_without_the_test_ca_fails_loudly_instead_of_reaching_the_network(
     for pin in pins::select(&[]).expect("pins.toml") {
         let bin = pin.binary().expect("pin binary");
         let layout = Layout::for_run("tls-ca-unset", &pin.name);
-        let origin = Origin::load("build-metadata").expect("fixture");
+        let origin = Origin::load("build-metadata")
+            .and_then(|o| o.build())
+            .expect("fixture");
         let setup = Setup::start(layout, vec![origin], Reach::Tls)
             .await
             .expect("the run starts");

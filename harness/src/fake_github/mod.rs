@@ -127,14 +127,19 @@ pub struct FakeGithub {
 impl FakeGithub {
     /// Builds the origins and serves them on `127.0.0.1` at a free port.
     pub async fn start(origins: Vec<Origin>) -> Result<FakeGithub> {
-        let mut hosted = Vec::new();
-        for (index, origin) in (0u64..).zip(&origins) {
-            let built = origin.build()?;
-            hosted.push(Hosted {
+        let built = origins.iter().map(Origin::build).collect::<Result<_>>()?;
+        Self::serve(built).await
+    }
+
+    /// Serves origins already built (a caller that also reads them builds them once).
+    pub async fn serve(origins: Vec<BuiltOrigin>) -> Result<FakeGithub> {
+        let hosted: Vec<Hosted> = (0u64..)
+            .zip(origins)
+            .map(|(index, origin)| Hosted {
                 id: FIRST_REPO_ID + index,
-                origin: built,
-            });
-        }
+                origin,
+            })
+            .collect();
         let server = MockServer::builder().start().await;
         let public = PublicUrls::default();
         let reset = SystemTime::now()

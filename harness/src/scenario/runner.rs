@@ -157,11 +157,11 @@ pub async fn reach_of(pin: &Pin, bin: &Path) -> Result<Reach> {
 pub const CA_FILE: &str = "tls/test-ca.pem";
 
 impl Setup {
-    /// Wipes and creates `layout`, then starts the fake with `origins` and the tripwire, which
-    /// serves github.com's hosts over TLS when `reach` says so.
-    pub async fn start(layout: Layout, origins: Vec<Origin>, reach: Reach) -> Result<Self> {
+    /// Wipes and creates `layout`, then starts the fake serving `origins` and the tripwire,
+    /// which serves github.com's hosts over TLS when `reach` says so.
+    pub async fn start(layout: Layout, origins: Vec<BuiltOrigin>, reach: Reach) -> Result<Self> {
         layout.create_fresh()?;
-        let fake = FakeGithub::start(origins).await?;
+        let fake = FakeGithub::serve(origins).await?;
         let tripwire = match reach {
             Reach::Replacements => Tripwire::start().await?,
             Reach::Tls => {
@@ -332,7 +332,7 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
             concurrent: false,
         });
     }
-    let setup = Setup::start(layout, vec![origin], reach).await?;
+    let setup = Setup::start(layout, vec![built.clone()], reach).await?;
     let root = setup.layout.root.clone();
     let vars = Placeholders {
         ghes_api: setup.fake.enterprise_api(),
