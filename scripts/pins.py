@@ -414,7 +414,12 @@ def ensure_system_packages() -> None:
 
 
 def prepare_source(pin: Pin) -> Path:
-    """The pin's source tree, unpacked and patched; reused while its fingerprint holds."""
+    """The pin's source tree, unpacked and patched; reused while its fingerprint holds.
+
+    A changed series is applied to a fresh copy beside the tree, and only the files whose bytes
+    differ are written into the tree (see `sync_tree`): cargo decides what to recompile by file
+    times, so a patch that changes one file of mise recompiles the mise crate alone, not
+    mise-config and everything that depends on it."""
     src = cache_root() / "src" / pin.name
     stamp = cache_root() / "src" / f"{pin.name}.stamp"
     fingerprint = source_fingerprint(pin)
@@ -422,14 +427,55 @@ def prepare_source(pin: Pin) -> Path:
         return src
     crate = fetch_crate(pin)
     stamp.unlink(missing_ok=True)
-    log(f"{pin.name}: unpacking {crate.name} into {src}")
-    unpack_crate(crate, src, pin.version)
-    unpack_mise_crates(pin, src)
-    apply_series(pin, src)
+    fresh = src.with_name(f"{pin.name}.fresh")
+    log(f"{pin.name}: unpacking {crate.name} and applying the series in {fresh}")
+    unpack_crate(crate, fresh, pin.version)
+    unpack_mise_crates(pin, fresh)
+    apply_series(pin, fresh)
     if pin.patched:
-        lock_workspace_crates(pin, src)
+        lock_workspace_crates(pin, fresh)
+    manifest = src.with_name(f"{pin.name}.files")
+    written, removed = sync_tree(fresh, src, manifest)
+    shutil.rmtree(fresh)
+    log(f"{pin.name}: {written} files written into {src}, {removed} removed, the rest untouched")
     stamp.write_text(fingerprint)
     return src
+
+
+def sync_tree(fresh: Path, dest: Path, manifest: Path) -> tuple[int, int]:
+    """Make `dest` hold `fresh`'s files, writing only those whose bytes differ (the others keep
+    their times, so cargo does not recompile what did not change) and removing the files an
+    earlier sync wrote that `fresh` lacks. `manifest` lists what the last sync wrote; files the
+    build or the tests made in `dest` (test stand-ins) are not in it and stay. Returns (written,
+    removed)."""
+    files = sorted(str(p.relative_to(fresh)) for p in fresh.rglob("*")
+                   if p.is_file() or p.is_symlink())
+    if manifest.is_file() and dest.is_dir():
+        previous = set(manifest.read_text().splitlines())
+    else:
+        # a tree from before manifests were kept: every file in it is an earlier sync's
+        previous = {str(p.relative_to(dest)) for p in dest.rglob("*")
+                    if p.is_file() or p.is_symlink()} if dest.is_dir() else set()
+    written = 0
+    for rel in files:
+        source, target = fresh / rel, dest / rel
+        if target.is_file() and not target.is_symlink() and not source.is_symlink() \
+                and target.read_bytes() == source.read_bytes():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink() or target.exists():
+            target.unlink()
+        # a fresh time, never the archive's: cargo rebuilds what is newer than its last build
+        shutil.copy(source, target, follow_symlinks=False)
+        written += 1
+    removed = 0
+    for rel in sorted(previous - set(files)):
+        target = dest / rel
+        if target.is_file() or target.is_symlink():
+            target.unlink()
+            removed += 1
+    manifest.write_text("".join(f"{rel}\n" for rel in files))
+    return written, removed
 
 
 def _lock_packages(lock: Path) -> dict[tuple, dict]:
