@@ -18,7 +18,7 @@ use tokio::sync::Semaphore;
 
 use crate::mise_run::Layout;
 use crate::outcome::Class;
-use crate::pins::Pin;
+use crate::pins::{Form, Pin};
 use crate::scenario::{self, BackendKind, Report, Scenario};
 
 /// One cell of the matrix.
@@ -290,6 +290,12 @@ pub fn render_markdown(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> 
                     c.detail.replace('|', "\\|")
                 );
             }
+        }
+        if s.form == Some(Form::Packaged) {
+            out.push_str(
+                "- Runs on no pin here: it shows the packaged build, which the package tests \
+                 run it on (`harness/tests/package.rs`).\n",
+            );
         }
     }
     out

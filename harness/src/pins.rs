@@ -14,6 +14,8 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+use crate::scenario::BackendKind;
+
 /// The repository root (the harness crate sits one level below it).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -45,6 +47,7 @@ pub struct Pin {
 
 /// A version quirk: one environment variable a pin's runs need, and why.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Quirk {
     /// The variable.
     pub env: String,
@@ -52,6 +55,9 @@ pub struct Quirk {
     pub value: String,
     /// Why this pin needs it.
     pub why: String,
+    /// Only the runs of scenarios of this backend need it (all runs when absent).
+    #[serde(default)]
+    pub backend: Option<BackendKind>,
 }
 
 impl Pin {
@@ -60,12 +66,38 @@ impl Pin {
         self.patches.is_some()
     }
 
-    /// The quirks as environment variables.
-    pub fn quirk_env(&self) -> BTreeMap<String, String> {
+    /// The quirks a run of a `backend` scenario needs, as environment variables.
+    pub fn quirk_env(&self, backend: BackendKind) -> BTreeMap<String, String> {
         self.quirks
             .iter()
+            .filter(|q| q.backend.is_none_or(|b| b == backend))
             .map(|q| (q.env.clone(), q.value.clone()))
             .collect()
+    }
+
+    /// The files the pin's series adds below `dir` (`e2e/` for its e2e tests), as (path, text),
+    /// read from the patch files: what the series carries, whichever build runs.
+    pub fn series_new_files(&self, dir: &str) -> Result<Vec<(String, String)>> {
+        let Some(patches) = &self.patches else {
+            return Ok(vec![]);
+        };
+        let series_dir = repo_root().join(patches);
+        let series = std::fs::read_to_string(series_dir.join("series"))
+            .with_context(|| format!("reading {}/series", series_dir.display()))?;
+        let mut found = Vec::new();
+        for name in series
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+        {
+            if name.is_empty() {
+                continue;
+            }
+            let path = series_dir.join(name);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            found.extend(new_files_in_patch(&text).filter(|(p, _)| p.starts_with(dir)));
+        }
+        Ok(found)
     }
 
     /// This pin run with `binary` instead of its own (the packaged build of a patched pin).
@@ -73,6 +105,15 @@ impl Pin {
         Self {
             given_binary: Some(binary.to_path_buf()),
             ..self.clone()
+        }
+    }
+
+    /// Which build of its series this pin runs: the packaged one when [`Pin::with_binary`] gave
+    /// it one, else the series as proposed upstream (a debug build of the patched crate).
+    pub fn form(&self) -> Form {
+        match self.given_binary {
+            Some(_) => Form::Packaged,
+            None => Form::Upstream,
         }
     }
 
@@ -125,6 +166,38 @@ fn named_mise(path: &Path, what: &str) -> Result<PathBuf> {
          it in a directory of its own",
         path.display()
     )
+}
+
+/// Which build of a patched pin runs: the series as proposed upstream, or as packaged by
+/// `scripts/package` with its `(dist)` patch in effect (`MISE_PATCH_SERIES` set at build time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Form {
+    /// A build without `MISE_PATCH_SERIES`: what upstream would ship (the matrix's pins).
+    Upstream,
+    /// `scripts/package`'s build (the package tests).
+    Packaged,
+}
+
+/// The files a `git format-patch` text creates (`new file mode`), with their text.
+fn new_files_in_patch(patch: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    patch.split("\ndiff --git ").skip(1).filter_map(|section| {
+        let (header, body) = section.split_once("\n@@ -0,0 ")?;
+        if !header.contains("\nnew file mode ") {
+            return None;
+        }
+        let path = header
+            .lines()
+            .find_map(|l| l.strip_prefix("+++ b/"))?
+            .to_string();
+        let text: String = body
+            .lines()
+            .skip(1)
+            .map_while(|l| l.strip_prefix('+'))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        Some((path, text))
+    })
 }
 
 /// The variable that hands the harness binaries for pins: `<pin>=<path>,...`.
@@ -206,6 +279,23 @@ mod tests {
                 .binary()
                 .expect("named mise"),
             Path::new("/tmp/x/mise")
+        );
+    }
+
+    #[test]
+    fn a_patch_s_new_files_are_read_with_their_text() {
+        let patch = "Subject: x\n\ndiff --git a/e2e/t b/e2e/t\nnew file mode 100644\n\
+                     index 0000000..1\n--- /dev/null\n+++ b/e2e/t\n@@ -0,0 +1,2 @@\n\
+                     +#!/usr/bin/env bash\n+echo hi\ndiff --git a/src/a.rs b/src/a.rs\n\
+                     index 1..2 100644\n--- a/src/a.rs\n+++ b/src/a.rs\n@@ -1,1 +1,1 @@\n\
+                     -a\n+b\n--\n2.47.3\n";
+        let files: Vec<_> = new_files_in_patch(patch).collect();
+        assert_eq!(
+            files,
+            vec![(
+                "e2e/t".to_string(),
+                "#!/usr/bin/env bash\necho hi\n".to_string()
+            )]
         );
     }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use skillrig_harness::fixture::Origin;
 use skillrig_harness::mise_run::{Layout, MiseRun};
 use skillrig_harness::pins::{self, Pin};
-use skillrig_harness::scenario::{Setup, reach_of};
+use skillrig_harness::scenario::{BackendKind, Setup, reach_of};
 
 struct Run {
     mise: MiseRun,
@@ -26,7 +26,7 @@ async fn setup(pin: &Pin, name: &str, extra: &[(&str, &str)]) -> Run {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let mise = setup.mise(pin, &bin, &env);
+    let mise = setup.mise(pin, BackendKind::Skillrig, &bin, &env);
     Run { mise, setup }
 }
 

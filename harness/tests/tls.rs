@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use skillrig_harness::fixture::Origin;
 use skillrig_harness::mise_run::{Endpoints, Layout, MiseRun};
 use skillrig_harness::pins;
-use skillrig_harness::scenario::{Reach, Setup, reach_of};
+use skillrig_harness::scenario::{BackendKind, Reach, Setup, reach_of};
 
 fn args(a: &[&str]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()
@@ -31,7 +31,7 @@ async fn every_matrix_pin_trusts_the_test_ca_and_lists_releases_over_tls() {
         let setup = Setup::start(layout, vec![origin], Reach::Tls)
             .await
             .expect("the run starts");
-        let mise = setup.mise(&pin, &bin, &BTreeMap::new());
+        let mise = setup.mise(&pin, BackendKind::Github, &bin, &BTreeMap::new());
         mise.write_project_config("").expect("mise.toml");
         let out = mise
             .run(&args(&["ls-remote", "github:acme/origin"]))
@@ -70,7 +70,12 @@ async fn a_run_without_the_test_ca_fails_loudly_instead_of_reaching_the_network(
             ca_file: None,
             ..setup.endpoints()
         };
-        let mise = MiseRun::new(&bin, &setup.layout, &endpoints, &pin.quirk_env());
+        let mise = MiseRun::new(
+            &bin,
+            &setup.layout,
+            &endpoints,
+            &pin.quirk_env(BackendKind::Github),
+        );
         mise.write_project_config("").expect("mise.toml");
         let out = mise
             .run(&args(&["ls-remote", "github:acme/origin"]))

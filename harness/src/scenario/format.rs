@@ -7,11 +7,13 @@
 //! # --- the scenario
 //! description = "Two [tool_alias] entries on one github: repo, one release with both binaries"
 //! fixture = "shared-release"          # fixtures/shared-release.toml (required)
+//! more_origins = ["moved-origin"]     # more fixtures the fake serves, other owner/repo each
 //! backend = "github"                  # "github": every pin; "skillrig": pins with the backend
 //! observed = "collision on 2026.3.8"  # what was seen by hand before the harness (optional)
 //! decides = "A"                       # this scenario decides whether a pin handles layer A
 //! no_leftovers = true                 # after the last step, nothing of a cut-off install stays
 //! racy = "..."                        # why output and request counts vary: none are committed
+//! form = "upstream"                   # shows one build only: "upstream" (matrix) or "packaged"
 //! config = '''                          # the consumer's project mise.toml (required)
 //! [tool_alias]
 //! jira = "github:acme/origin"
@@ -116,7 +118,7 @@ use serde::Deserialize;
 
 use crate::fake_github::RouteKind;
 use crate::outcome;
-use crate::pins::{Pin, repo_root};
+use crate::pins::{Form, Pin, repo_root};
 
 /// The directory scenarios are read from.
 pub fn scenarios_dir() -> PathBuf {
@@ -144,6 +146,9 @@ pub struct Scenario {
     pub description: String,
     /// The fixture (`fixtures/<name>.toml`).
     pub fixture: String,
+    /// Fixtures of more origins the fake serves beside `fixture` (another `owner/repo` each).
+    #[serde(default)]
+    pub more_origins: Vec<String>,
     /// The backend it exercises.
     pub backend: BackendKind,
     /// What was observed by hand before the harness existed, if anything.
@@ -185,6 +190,11 @@ pub struct Scenario {
     /// its expectations must hold whichever way the race goes.
     #[serde(default)]
     pub racy: Option<String>,
+    /// The one build of the series whose behaviour this scenario shows (a `skillrig` scenario
+    /// runs on every build when absent): `upstream` runs on the matrix's patched pins,
+    /// `packaged` in the package tests only.
+    #[serde(default)]
+    pub form: Option<Form>,
 }
 
 /// Files an install left behind below the scratch root `root`: anything in mise's downloads dir
@@ -595,7 +605,9 @@ impl Scenario {
     pub fn runs_on(&self, pin: &Pin) -> bool {
         match self.backend {
             BackendKind::Github => true,
-            BackendKind::Skillrig => pin.has_skillrig(),
+            BackendKind::Skillrig => {
+                pin.has_skillrig() && self.form.is_none_or(|form| form == pin.form())
+            }
         }
     }
 }
@@ -806,7 +818,9 @@ mod tests {
         let all = Scenario::all().expect("scenarios load");
         assert!(!all.is_empty());
         for s in &all {
-            Origin::load(&s.fixture).unwrap_or_else(|e| panic!("{}: fixture: {e:#}", s.name));
+            for fixture in std::iter::once(&s.fixture).chain(&s.more_origins) {
+                Origin::load(fixture).unwrap_or_else(|e| panic!("{}: fixture: {e:#}", s.name));
+            }
         }
     }
 }

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use super::format::{
-    DEFAULT_STEP_LIMIT, Fault, INTERRUPT_GRACE_SECS, InterruptAt, Placeholders, Scenario, Step,
-    route_kind, scratch_path,
+    BackendKind, DEFAULT_STEP_LIMIT, Fault, INTERRUPT_GRACE_SECS, InterruptAt, Placeholders,
+    Scenario, Step, route_kind, scratch_path,
 };
 use super::{evidence, leaks};
 use crate::archive::PADDING_NAME;
@@ -134,7 +134,10 @@ pub async fn reach_of(pin: &Pin, bin: &Path) -> Result<Reach> {
     )
     .await?;
     let args = ["ls-remote", "github:skillrig-harness/probe"].map(String::from);
-    let out = setup.mise(pin, bin, &BTreeMap::new()).run(&args).await?;
+    let out = setup
+        .mise(pin, BackendKind::Github, bin, &BTreeMap::new())
+        .run(&args)
+        .await?;
     let log = setup.front().map(|f| f.log()).unwrap_or_default();
     let reach = if !log.served.is_empty() {
         Reach::Tls
@@ -206,10 +209,16 @@ impl Setup {
         self.tripwire.front()
     }
 
-    /// `bin` ready to run here, with `pin`'s quirks and then `env` on top of the isolated
-    /// environment.
-    pub fn mise(&self, pin: &Pin, bin: &Path, env: &BTreeMap<String, String>) -> MiseRun {
-        let mut extra = pin.quirk_env();
+    /// `bin` ready to run here, with `pin`'s quirks for a `backend` scenario and then `env` on
+    /// top of the isolated environment.
+    pub fn mise(
+        &self,
+        pin: &Pin,
+        backend: BackendKind,
+        bin: &Path,
+        env: &BTreeMap<String, String>,
+    ) -> MiseRun {
+        let mut extra = pin.quirk_env(backend);
         extra.extend(env.iter().map(|(k, v)| (k.clone(), v.clone())));
         MiseRun::new(bin, &self.layout, &self.endpoints(), &extra)
     }
@@ -332,7 +341,11 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
             concurrent: false,
         });
     }
-    let setup = Setup::start(layout, vec![built.clone()], reach).await?;
+    let mut origins = vec![built.clone()];
+    for fixture in &scenario.more_origins {
+        origins.push(Origin::load(fixture)?.build()?);
+    }
+    let setup = Setup::start(layout, origins, reach).await?;
     let root = setup.layout.root.clone();
     let vars = Placeholders {
         ghes_api: setup.fake.enterprise_api(),
@@ -343,7 +356,7 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
         .iter()
         .map(|(k, v)| (k.clone(), vars.expand(v)))
         .collect();
-    let mise = setup.mise(pin, bin, &env);
+    let mise = setup.mise(pin, scenario.backend, bin, &env);
     mise.write_project_config(&vars.expand(&scenario.config))?;
     if let Some(text) = &scenario.global_config {
         mise.write_global_config(&vars.expand(text))?;
@@ -376,7 +389,7 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
     let entries = setup.fake.journal().await;
 
     let (seen, evidence) = evidence::gather(&mise, scenario, &outputs).await?;
-    let mut secret_env = pin.quirk_env();
+    let mut secret_env = pin.quirk_env(scenario.backend);
     secret_env.extend(env);
     for step in &scenario.steps {
         secret_env.extend(step.env.iter().map(|(k, v)| (k.clone(), vars.expand(v))));
