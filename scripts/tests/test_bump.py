@@ -193,6 +193,12 @@ class BumpEndToEndTest(unittest.TestCase):
         series = (self.repo / "patches" / f"mise-{NEWER}" / "series").read_text().split()
         self.assertEqual([n for n in series if n.endswith(".patch")],
                          [p.name for p in self.base.series()])
+        # the patches of files the published crate lacks travel with the series, unchanged
+        carried = sorted(p.name for p in
+                         (self.repo / "patches" / f"mise-{NEWER}" / "repository").glob("*.patch"))
+        self.assertEqual(carried, sorted(p.name for p in
+                                         (pins.REPO / self.base.patches / "repository").glob("*.patch")))
+        self.assertTrue(carried, "the base series has repository patches")
         pinned = {p["name"]: p for p in tomllib.loads((self.repo / "pins.toml").read_text())["pin"]}
         self.assertEqual(pinned[f"{NEWER}+skillrig"]["patches"], f"patches/mise-{NEWER}")
         self.assertEqual(pinned[NEWER]["crate_sha256"],
