@@ -451,6 +451,20 @@ impl MiseRun {
         cmd
     }
 
+    /// The command for `bash <args>` in the project directory, with the isolated environment
+    /// and this run's mise first on `PATH` (a script that calls `mise`, as mise's e2e tests do).
+    pub fn shell_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("bash");
+        let dir = self.bin.parent().unwrap_or(Path::new("/"));
+        cmd.args(args)
+            .current_dir(self.layout.project())
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("PATH", format!("{}:/usr/bin:/bin", dir.display()))
+            .stdin(Stdio::null());
+        cmd
+    }
+
     /// Run `mise <args>` to completion (in a blocking thread) and capture what it did.
     pub async fn run(&self, args: &[String]) -> Result<Output> {
         let mut cmd = self.command(args);
