@@ -13,6 +13,7 @@
 //! - [`transcript`]: each step of a run as a user saw it, filtered for snapshots.
 
 pub mod archive;
+pub mod attestation;
 pub mod fake_github;
 pub mod fixture;
 pub mod matrix;

@@ -48,6 +48,9 @@ static LOOPBACK_SLUG: LazyLock<Regex> = LazyLock::new(|| re(r"127-0-0-1-\d+"));
 pub(crate) static TEMP_NAME: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\.(tmp[A-Za-z0-9]{6}|part-[A-Za-z0-9]{8}|mise-shims-stage-[A-Za-z0-9]{6})\b")
 });
+/// A command's download scratch dir, named after its process (`invocation-downloads/.4711-AbC123`).
+pub(crate) static INVOCATION_SCRATCH: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(invocation-downloads/)\.[0-9]+-[A-Za-z0-9]{6}\b"));
 /// Cache file names carry a short hash of their key, which holds the fake's port.
 static CACHE_HASH: LazyLock<Regex> = LazyLock::new(|| re(r"-[0-9a-f]{5}\.msgpack"));
 /// The names mise gives a trusted or tracked config: a hash of the config's absolute path, which
@@ -116,6 +119,7 @@ impl Filters {
                 (EPOCH_RESET.clone(), "resets at [TIMESTAMP]"),
                 (LOOPBACK_SLUG.clone(), "[SERVER]"),
                 (TEMP_NAME.clone(), ".[RANDOM]"),
+                (INVOCATION_SCRATCH.clone(), "${1}.[RANDOM]"),
                 (CACHE_HASH.clone(), "-[HASH].msgpack"),
                 (CONFIG_PATH_HASH.clone(), "${1}[HASH]"),
                 (LOG_THREAD.clone(), "$1 [THREAD] ["),

@@ -39,6 +39,10 @@
 //!   that is not there, is a 404.
 //! - `GET /repos/{o}/{r}/commits/{sha}`: the commit a tag's `commit.url` names (its date is the
 //!   release's time); 422 for an unknown SHA.
+//! - `GET /repos/{o}/{r}/attestations/sha256:{hex}`: `{"attestations": [{"bundle": …}]}`, the
+//!   origin's attestation bundles whose statement attests that digest (fixtures'
+//!   `[[attestation]]`: real bundles from the `mise-sigstore` crate, see
+//!   [`crate::attestation`]); 404 when none does.
 //!
 //! Web, under `/github.com`:
 //! - `GET /{o}/{r}/releases/download/{tag}/{name}` (the tag raw or encoded) and

@@ -40,6 +40,8 @@ pub enum RouteKind {
     Contents,
     /// `GET /repos/{o}/{r}/commits/{sha}`
     Commit,
+    /// `GET /repos/{o}/{r}/attestations/{digest}`
+    Attestations,
     /// `GET /{o}/{r}/releases/download/{tag}/{name}` on the web host
     Download,
     /// `GET /{o}/{r}/{ref}/{path}` on the raw host
@@ -50,7 +52,7 @@ pub enum RouteKind {
 
 impl RouteKind {
     /// Every route, in the order they are mounted.
-    pub const ALL: [RouteKind; 12] = [
+    pub const ALL: [RouteKind; 13] = [
         RouteKind::Repo,
         RouteKind::ReleasesList,
         RouteKind::ReleaseLatest,
@@ -60,6 +62,7 @@ impl RouteKind {
         RouteKind::Tags,
         RouteKind::Contents,
         RouteKind::Commit,
+        RouteKind::Attestations,
         RouteKind::Download,
         RouteKind::Raw,
         RouteKind::Object,
@@ -77,6 +80,7 @@ impl RouteKind {
             RouteKind::Tags => "api GET /repos/{o}/{r}/tags",
             RouteKind::Contents => "api GET /repos/{o}/{r}/contents/{path}",
             RouteKind::Commit => "api GET /repos/{o}/{r}/commits/{sha}",
+            RouteKind::Attestations => "api GET /repos/{o}/{r}/attestations/{digest}",
             RouteKind::Download => "web GET /{o}/{r}/releases/download/{tag}/{name}",
             RouteKind::Raw => "raw GET /{o}/{r}/{ref}/{path}",
             RouteKind::Object => "objects GET /{repo_id}/{asset_id}",
@@ -119,6 +123,7 @@ pub(crate) enum Endpoint {
     Tags,
     Contents(String),
     Commit(String),
+    Attestations(String),
 }
 
 /// Which release a web download names.
@@ -169,6 +174,7 @@ impl Route {
                 Endpoint::Tags => RouteKind::Tags,
                 Endpoint::Contents(_) => RouteKind::Contents,
                 Endpoint::Commit(_) => RouteKind::Commit,
+                Endpoint::Attestations(_) => RouteKind::Attestations,
             },
             Route::Download { .. } => RouteKind::Download,
             Route::Raw { .. } => RouteKind::Raw,
@@ -304,6 +310,8 @@ fn parse_api(path: &str) -> Option<Route> {
                 Endpoint::Contents(decode(file.trim_matches('/')))
             } else if let Some(sha) = trimmed.strip_prefix("/commits/") {
                 (!sha.contains('/')).then(|| Endpoint::Commit(decode(sha)))?
+            } else if let Some(digest) = trimmed.strip_prefix("/attestations/") {
+                (!digest.contains('/')).then(|| Endpoint::Attestations(decode(digest)))?
             } else {
                 return None;
             }

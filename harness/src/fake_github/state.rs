@@ -444,6 +444,24 @@ impl State {
             },
             Endpoint::Contents(path) => self.contents(request, index, &path, public),
             Endpoint::Commit(sha) => self.commit(index, &sha, public),
+            Endpoint::Attestations(digest) => {
+                let hex = digest.strip_prefix("sha256:").unwrap_or(&digest);
+                let found = origin.attestations_of(hex);
+                if found.is_empty() {
+                    return not_found();
+                }
+                let listed: Vec<Value> = found
+                    .into_iter()
+                    .map(|bundle| {
+                        serde_json::json!({
+                            "bundle": bundle,
+                            "repository_id": hosted.id,
+                            "bundle_url": null,
+                        })
+                    })
+                    .collect();
+                json_response(200, &serde_json::json!({ "attestations": listed }))
+            }
         }
     }
 

@@ -14,6 +14,7 @@
 //! no_leftovers = true                 # after the last step, nothing of a cut-off install stays
 //! racy = "..."                        # why output and request counts vary: none are committed
 //! form = "upstream"                   # shows one build only: "upstream" (matrix) or "packaged"
+//! strays = ["CONNECT tuf-repo.github.com:443"]  # requests off the fake it must make (declared)
 //! config = '''                          # the consumer's project mise.toml (required)
 //! [tool_alias]
 //! jira = "github:acme/origin"
@@ -61,7 +62,8 @@
 //! ```
 //!
 //! Faults (`kind`): `status` (the next `times` requests to `route` answer `status`; routes:
-//! `repo`, `releases`, `release_by_tag`, `release_asset`, `contents`, `download`, `object`),
+//! `repo`, `releases`, `release_by_tag`, `release_asset`, `contents`, `attestations`,
+//! `download`, `object`),
 //! `truncate` and `alter` (`asset`: every download of it stops half way, or has a byte
 //! flipped), `rate_limit` (`allowed` more API requests succeed, then 403 rate limit exceeded),
 //! and, served by the TLS front for the step's command only, `stall` (`asset`: half the body,
@@ -195,6 +197,10 @@ pub struct Scenario {
     /// `packaged` in the package tests only.
     #[serde(default)]
     pub form: Option<Form>,
+    /// Requests the run is known to make off the fake, each a text of the stray line (the
+    /// description says why): they must happen, are listed in the matrix, and are not strays.
+    #[serde(default)]
+    pub strays: Vec<String>,
 }
 
 /// Files an install left behind below the scratch root `root`: anything in mise's downloads dir
@@ -429,11 +435,12 @@ pub fn route_kind(name: &str) -> Result<RouteKind> {
         "release_by_tag" => RouteKind::ReleaseByTag,
         "release_asset" => RouteKind::ReleaseAsset,
         "contents" => RouteKind::Contents,
+        "attestations" => RouteKind::Attestations,
         "download" => RouteKind::Download,
         "object" => RouteKind::Object,
         other => bail!(
             "unknown route `{other}`; use repo, releases, release_by_tag, release_asset, \
-             contents, download or object"
+             contents, attestations, download or object"
         ),
     })
 }

@@ -404,7 +404,18 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
     if scenario.no_leftovers {
         file_findings.extend(super::format::leftovers(&root)?);
     }
-    let verdict = outcome::with_leaks(
+    let (declared, strays): (Vec<String>, Vec<String>) = setup
+        .strays()
+        .into_iter()
+        .partition(|stray| scenario.strays.iter().any(|d| stray.contains(d.as_str())));
+    for missing in scenario
+        .strays
+        .iter()
+        .filter(|d| !declared.iter().any(|stray| stray.contains(d.as_str())))
+    {
+        file_findings.push(format!("the declared stray `{missing}` did not happen"));
+    }
+    let mut verdict = outcome::with_leaks(
         outcome::judge_run(
             &scenario.expects,
             &seen,
@@ -415,6 +426,16 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
         ),
         &leaks,
     );
+    if !declared.is_empty() {
+        let mut hosts: Vec<&str> = scenario.strays.iter().map(String::as_str).collect();
+        hosts.dedup();
+        verdict.detail = format!(
+            "{}; made the declared off-fake request(s) `{}` ({} time(s)), refused by the tripwire",
+            verdict.detail,
+            hosts.join("`, `"),
+            declared.len()
+        );
+    }
     Ok(Report {
         scenario: scenario.name.clone(),
         pin: pin.name.clone(),
@@ -423,7 +444,7 @@ pub async fn run(scenario: &Scenario, pin: &Pin, bin: &Path, layout: Layout) -> 
         redirect_hops: entries.iter().filter(|e| e.is_redirect_hop()).count(),
         step_requests: observed.iter().map(|o| o.requests).collect(),
         elapsed,
-        strays: setup.strays(),
+        strays,
         journal: entries.iter().map(|e| e.to_string()).collect(),
         steps: outputs,
         together,
