@@ -398,8 +398,9 @@ def git(cwd: Path, *args: str, capture: bool = False, check: bool = True) -> str
     return proc.stdout or ""
 
 
-def ensure_system_packages() -> None:
-    missing = [p for p in SYSTEM_PACKAGES
+def ensure_system_packages(packages: list[str] | None = None) -> None:
+    """Installs what is missing of `packages` (default: what a mise build needs) with apt-get."""
+    missing = [p for p in packages or SYSTEM_PACKAGES
                if subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], capture_output=True,
                                  text=True).stdout.strip() != "install ok installed"]
     if not missing:
@@ -635,7 +636,7 @@ def missing_test_fixtures(src: Path) -> list[Path]:
 
 
 def cargo_in_tree(pin: Pin, cargo_args: list[str], capture: bool = False,
-                  label: str = "") -> subprocess.CompletedProcess:
+                  label: str = "", patched: bool = True) -> subprocess.CompletedProcess:
     """Runs `cargo <cargo_args>` in the pin's prepared source tree, with the shared target dir and
     the pin's crate patches, holding the target-dir lock. Test runs get their stand-ins first."""
     ensure_system_packages()
@@ -655,7 +656,7 @@ def cargo_in_tree(pin: Pin, cargo_args: list[str], capture: bool = False,
         head, sep, tail = (cargo_args[:cargo_args.index("--")], ["--"],
                            cargo_args[cargo_args.index("--") + 1:]) if "--" in cargo_args \
             else (cargo_args, [], [])
-        cmd = ["cargo", *head, *cargo_patch_args(pin, src), *sep, *tail]
+        cmd = ["cargo", *head, *(cargo_patch_args(pin, src) if patched else []), *sep, *tail]
         log(f"{pin.name}: cargo {' '.join(head)} {' '.join(sep + tail)} in {src}{label}")
         return subprocess.run(cmd, cwd=src, text=True,
                               stdout=subprocess.PIPE if capture else None,
@@ -663,16 +664,43 @@ def cargo_in_tree(pin: Pin, cargo_args: list[str], capture: bool = False,
                               env={**os.environ, "CARGO_TARGET_DIR": str(root / "target")})
 
 
+# The series' own tests in the mise crate: its modules.
+SERIES_TEST_MODULES = ["backend::skillrig", "backend::attestations"]
+TEST_FN = re.compile(r"^\+\s*#\[(?:tokio::)?test[^\]]*\]\n\+\s*(?:async )?fn (\w+)\(", re.M)
+
+
+def series_crate_tests(pin: Pin) -> dict[str, list[str]]:
+    """The tests the series adds to mise's workspace crates (`crates/<name>/`), by crate: the
+    functions its patches add under `#[test]` or `#[tokio::test]`."""
+    found: dict[str, list[str]] = {}
+    for patch in pin.series():
+        for section in re.split(r"(?m)^(?=diff --git )", patch.read_text())[1:]:
+            m = re.match(r"diff --git a/crates/([^/]+)/", section)
+            if m:
+                found.setdefault(m.group(1), []).extend(TEST_FN.findall(section))
+    return {name: tests for name, tests in found.items() if tests}
+
+
 def unit_test(pin: Pin, filters: list[str]) -> None:
-    """Run mise's own unit tests in the pin's source tree (the patch's tests: `backend::skillrig`)."""
+    """Run the series' unit tests in the pin's source tree: mise's own test harness in the mise
+    crate (`filters`, default the series' modules) and, with no filters given, the tests the
+    series adds to the workspace crates it patches (mise-util's)."""
     if not pin.patched:
         raise PinError(f"pin {pin.name!r} carries no patch series; its unit tests are upstream's")
-    # mise's repository runs its unit tests on one thread (settings and env are global).
-    proc = cargo_in_tree(pin, ["test", "--locked", "--lib", "--", *filters, "--test-threads=1"],
-                         label=" (measured on 2 cores: ~5 min for the first test build of the "
-                               "mise crate, ~2.5 min after a change)")
-    if proc.returncode != 0:
-        raise PinError(f"{pin.name}: mise's unit tests failed (see above)")
+    runs = [("mise", ["--lib"], filters or SERIES_TEST_MODULES, True)]
+    if not filters:
+        # a crate mise takes through [patch] is not a workspace member: its tests run from its
+        # own manifest and lock, as its crate was published
+        runs += [(name, ["--manifest-path", f"crates/{name}/Cargo.toml", "--lib"], tests, False)
+                 for name, tests in sorted(series_crate_tests(pin).items())]
+    for crate, target, tests, patched in runs:
+        # mise's repository runs its unit tests on one thread (settings and env are global).
+        proc = cargo_in_tree(pin, ["test", "--locked", *target, "--", *tests, "--test-threads=1"],
+                             label=f" ({crate}; measured on 2 cores: ~8 min for the first test "
+                                   f"build of the mise crate, ~2.5 min after a change)",
+                             patched=patched)
+        if proc.returncode != 0:
+            raise PinError(f"{pin.name}: the series' unit tests in {crate} failed (see above)")
 
 
 def ensure(pin: Pin) -> Path:

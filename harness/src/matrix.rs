@@ -139,6 +139,7 @@ impl Cell {
 /// placeholders.
 fn redact(text: &str, report: &Report) -> String {
     let text = crate::transcript::TEMP_NAME.replace_all(text, ".[RANDOM]");
+    let text = crate::transcript::INVOCATION_SCRATCH.replace_all(&text, "${1}.[RANDOM]");
     let mut out = text.replace(&report.layout.root.display().to_string(), "[SCRATCH]");
     while let Some(start) = out.find("127.0.0.1:") {
         let port_len = out[start + 10..]
@@ -410,7 +411,10 @@ pub fn render_twins(scenarios: &[Scenario], pins: &[Pin], cells: &[Cell]) -> Str
     format!(
         "\n## skillrig next to native\n\nEach `skillrig:` scenario of a layer next to a native configuration of that layer that\n\
          succeeds on the same pin: its own native scenario (the name without `-skillrig`) if that succeeds,\n\
-         else the layer's best (its deciding scenario first, then clean versions, then the fewest requests).\n\n\
+         else the layer's best (its deciding scenario first, then clean versions, then the fewest requests).\n\
+         Native configurations run with `github_attestations` off (pins.toml: their origins publish\n\
+         none), while a `skillrig:` install asks for each binary's attestations: one request per\n\
+         binary installed cold.\n\n\
          | layer | skillrig scenario | outcome | native configuration | outcome |\n|---|---|---|---|---|\n{rows}"
     )
 }

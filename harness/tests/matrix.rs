@@ -22,7 +22,7 @@ const NATIVE_TRANSCRIPTS: &[(&str, &str)] = &[
 ];
 
 /// The directories whose scenarios are snapshotted on the patched pin.
-const BACKEND_DIRS: &[&str] = &["skillrig/", "faults/", "tokens/"];
+const BACKEND_DIRS: &[&str] = &["skillrig/", "faults/", "tokens/", "provenance/"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compat_matrix_matches_a_fresh_run() {
