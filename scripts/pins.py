@@ -312,6 +312,18 @@ def locked_registry_package(lock_text: str, name: str) -> tuple[str, str]:
     return found[0]["version"], found[0]["checksum"]
 
 
+def fetch_locked_crate(pin: Pin, name: str) -> Path:
+    """The .crate file of `name` at the version the pin's mise Cargo.lock pins (checked by its
+    checksum), downloaded by cargo if needed: a crate the harness reads files from (the
+    mise-sigstore test fixtures) on a machine that builds no mise."""
+    with tarfile.open(fetch_crate(pin), mode="r:gz") as tar:
+        lock = tar.extractfile(f"mise-{pin.version}/Cargo.lock")
+        if lock is None:
+            raise PinError(f"{pin.name}: the mise crate has no Cargo.lock")
+        version, checksum = locked_registry_package(lock.read().decode(), name)
+    return fetch_registry_crate(name, version, checksum)
+
+
 def unpack_mise_crates(pin: Pin, src: Path) -> None:
     """Unpack the mise workspace crates the series patches into crates/<name>/, where they live
     in mise's own repository, at the versions mise's Cargo.lock pins (checked by its checksums)."""

@@ -11,7 +11,7 @@
 //! checksums file subject (`SHASUMS256.txt`) byte for byte from the other subjects' names and
 //! digests, the way the release's `sha256sum` wrote it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use base64::Engine as _;
@@ -21,46 +21,78 @@ use sha2::{Digest as _, Sha256};
 /// The crate whose test fixtures hold the bundles.
 pub const SIGSTORE_CRATE: &str = "mise-sigstore";
 
-/// The bundle `name` among the test fixtures of the newest `mise-sigstore` in cargo's registry.
+/// The bundle `name` among the test fixtures of the newest `mise-sigstore` in cargo's registry:
+/// its unpacked source (a build of the patched pin unpacks it) or its downloaded `.crate`
+/// (`scripts/mise-bin --fetch-crate <patched pin> mise-sigstore` downloads it without a build).
 pub fn sigstore_fixture(name: &str) -> Result<Value> {
-    let path = fixture_path(name)?;
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    let (text, source) = fixture_text(name)?;
+    serde_json::from_str(&text).with_context(|| format!("parsing {name} from {source}"))
 }
 
-fn fixture_path(name: &str) -> Result<PathBuf> {
-    let home = std::env::var_os("CARGO_HOME")
+fn cargo_home() -> Result<PathBuf> {
+    std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .context("neither CARGO_HOME nor HOME is set")?;
-    let mut found: Vec<(Vec<u64>, PathBuf)> = Vec::new();
-    for index in std::fs::read_dir(home.join("registry/src"))
-        .into_iter()
-        .flatten()
-    {
+        .context("neither CARGO_HOME nor HOME is set")
+}
+
+/// Every `mise-sigstore-<version>` entry of `dir/*/` (an index dir of cargo's registry), newest
+/// version last.
+fn versions_in(dir: &Path, suffix: &str) -> Result<Vec<(Vec<u64>, PathBuf)>> {
+    let mut found = Vec::new();
+    for index in std::fs::read_dir(dir).into_iter().flatten() {
         for entry in std::fs::read_dir(index?.path()).into_iter().flatten() {
             let entry = entry?;
             let file_name = entry.file_name().to_string_lossy().into_owned();
-            let Some(version) = file_name.strip_prefix(&format!("{SIGSTORE_CRATE}-")) else {
+            let Some(version) = file_name
+                .strip_prefix(&format!("{SIGSTORE_CRATE}-"))
+                .and_then(|rest| rest.strip_suffix(suffix))
+            else {
                 continue;
             };
-            let path = entry.path().join("tests/fixtures").join(name);
-            if path.is_file() {
-                let key = version.split('.').filter_map(|n| n.parse().ok()).collect();
-                found.push((key, path));
-            }
+            let key = version.split('.').filter_map(|n| n.parse().ok()).collect();
+            found.push((key, entry.path()));
         }
     }
     found.sort();
-    match found.pop() {
-        Some((_, path)) => Ok(path),
-        None => bail!(
-            "no {SIGSTORE_CRATE} crate with tests/fixtures/{name} in {}/registry/src: it comes \
-             with the patched mise's dependencies (build it: scripts/mise-bin <patched pin>)",
-            home.display()
-        ),
+    Ok(found)
+}
+
+fn fixture_text(name: &str) -> Result<(String, String)> {
+    let home = cargo_home()?;
+    let member = format!("tests/fixtures/{name}");
+    if let Some((_, dir)) = versions_in(&home.join("registry/src"), "")?
+        .into_iter()
+        .rev()
+        .find(|(_, dir)| dir.join(&member).is_file())
+    {
+        let path = dir.join(&member);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        return Ok((text, path.display().to_string()));
     }
+    for (_, archive) in versions_in(&home.join("registry/cache"), ".crate")?
+        .into_iter()
+        .rev()
+    {
+        let file = std::fs::File::open(&archive)
+            .with_context(|| format!("opening {}", archive.display()))?;
+        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
+        for entry in tar.entries()? {
+            let mut entry = entry?;
+            if entry.path()?.ends_with(&member) {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut entry, &mut text)?;
+                return Ok((text, archive.display().to_string()));
+            }
+        }
+    }
+    bail!(
+        "no {SIGSTORE_CRATE} crate with {member} in {}/registry: it comes with the patched \
+         mise's dependencies (build it with scripts/mise-bin <patched pin>, or download it with \
+         scripts/mise-bin --fetch-crate <patched pin> {SIGSTORE_CRATE})",
+        home.display()
+    )
 }
 
 /// The in-toto statement of a bundle's DSSE envelope.

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run -p skillrig-harness -- matrix [--json] [--pin P]... [--scenario S]... [--write FILE]
+//! cargo run -p skillrig-harness -- assemble SHARD.json... [--write FILE] [--check FILE]
 //! cargo run -p skillrig-harness -- run <scenario> --pin <pin> [--keep]
 //! cargo run -p skillrig-harness -- list
 //! cargo run -p skillrig-harness -- bench --binary NAME=PATH... [--runs N] [--scenario S]
@@ -43,6 +44,18 @@ enum Command {
         /// Scenario runs at once.
         #[arg(long, default_value_t = 3)]
         jobs: usize,
+    },
+    /// Assemble the matrix from shards (`matrix --pin P --json > P.json`, one per matrix pin, run
+    /// apart: CI's jobs) and write it, or check it against a file (exit 1 when they differ).
+    Assemble {
+        /// The shards: JSON files of cells.
+        shards: Vec<PathBuf>,
+        /// Write the markdown matrix to this file.
+        #[arg(long)]
+        write: Option<PathBuf>,
+        /// Compare the markdown matrix with this file.
+        #[arg(long)]
+        check: Option<PathBuf>,
     },
     /// Run one scenario on one pin and print its transcript and journal.
     Run {
@@ -141,6 +154,50 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Assemble {
+            shards,
+            write,
+            check,
+        } => {
+            let scenarios = scenario::Scenario::all()?;
+            let pins = pins::select(&[])?;
+            let mut loaded = Vec::new();
+            for path in &shards {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                let cells: Vec<matrix::Cell> = serde_json::from_str(&text).with_context(|| {
+                    format!("{}: not the cells of `matrix --json`", path.display())
+                })?;
+                loaded.push(cells);
+            }
+            let cells = matrix::assemble(&scenarios, &pins, loaded)?;
+            let markdown = matrix::render_markdown(&scenarios, &pins, &cells);
+            if let Some(path) = write {
+                std::fs::write(&path, &markdown)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            if let Some(path) = check {
+                let committed = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                if committed != markdown {
+                    let committed: Vec<&str> = committed.lines().collect();
+                    let fresh: Vec<&str> = markdown.lines().collect();
+                    for line in committed.iter().filter(|l| !fresh.contains(l)) {
+                        println!("- {line}");
+                    }
+                    for line in fresh.iter().filter(|l| !committed.contains(l)) {
+                        println!("+ {line}");
+                    }
+                    eprintln!(
+                        "{} disagrees with the assembled shards (- committed, + shards)",
+                        path.display()
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+                eprintln!("{}: the assembled shards agree", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Run {
             scenario,

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
 use crate::mise_run::Layout;
@@ -22,7 +22,7 @@ use crate::pins::{Form, Pin};
 use crate::scenario::{self, BackendKind, Report, Scenario};
 
 /// One cell of the matrix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cell {
     /// The scenario's name.
     pub scenario: String,
@@ -48,9 +48,9 @@ pub struct Cell {
     /// Some step ran mise several times at once: the request count varies from run to run.
     pub concurrent: bool,
     /// How mise reached github.com: over TLS trusting the run's test CA, or `url_replacements`.
-    pub reach: &'static str,
+    pub reach: String,
     /// Where the run's scratch dir was kept (a cell that is not `ok`, or sent a stray request).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kept: Option<std::path::PathBuf>,
 }
 
@@ -70,7 +70,7 @@ impl Cell {
             detail: redact(&report.verdict.detail),
             strays: report.strays.iter().map(|s| redact(s)).collect(),
             concurrent: report.concurrent,
-            reach: report.reach.describe(),
+            reach: report.reach.describe().to_string(),
             kept: keeps_scratch(report).then(|| report.layout.root.clone()),
         }
     }
@@ -149,6 +149,48 @@ fn redact(text: &str, report: &Report) -> String {
         out.replace_range(start..start + 10 + port_len, "[LOCAL]");
     }
     out
+}
+
+/// The cells of shards (`matrix --pin P --json` of each pin, run apart) as one matrix: every
+/// (scenario, pin) pair that applies must be there exactly once, so assembling the shards of all
+/// `pins` gives what one run of them gives.
+pub fn assemble(scenarios: &[Scenario], pins: &[Pin], shards: Vec<Vec<Cell>>) -> Result<Vec<Cell>> {
+    let mut cells: Vec<Cell> = shards.into_iter().flatten().collect();
+    let mut problems = Vec::new();
+    for s in scenarios {
+        for pin in pins.iter().filter(|p| s.runs_on(p)) {
+            match cells
+                .iter()
+                .filter(|c| c.scenario == s.name && c.pin == pin.name)
+                .count()
+            {
+                1 => {}
+                0 => problems.push(format!("no cell for {} on {}", s.name, pin.name)),
+                n => problems.push(format!("{n} cells for {} on {}", s.name, pin.name)),
+            }
+        }
+    }
+    let known = |c: &Cell| {
+        scenarios.iter().any(|s| s.name == c.scenario) && pins.iter().any(|p| p.name == c.pin)
+    };
+    for c in cells.iter().filter(|c| !known(c)) {
+        problems.push(format!(
+            "{} on {} is no scenario of a matrix pin",
+            c.scenario, c.pin
+        ));
+    }
+    if !problems.is_empty() {
+        anyhow::bail!("the shards do not make the matrix: {}", problems.join("; "));
+    }
+    // the order one run gives: scenario, then pin
+    let position = |c: &Cell| {
+        (
+            scenarios.iter().position(|s| s.name == c.scenario),
+            pins.iter().position(|p| p.name == c.pin),
+        )
+    };
+    cells.sort_by_key(position);
+    Ok(cells)
 }
 
 /// Run every (scenario, pin) pair that applies, `jobs` at a time: [`run_reports`], as cells.
@@ -520,7 +562,7 @@ mod tests {
             detail: String::new(),
             strays: vec![],
             concurrent: false,
-            reach: "github.com over TLS (test CA)",
+            reach: "github.com over TLS (test CA)".to_string(),
             kept: None,
         }
     }
@@ -628,5 +670,38 @@ mod tests {
         );
         c.outcome = Class::Error;
         assert_eq!(c.requests_note(), None);
+    }
+
+    #[test]
+    fn shards_assemble_into_the_matrix_one_run_gives() {
+        let scenarios = [
+            scenario("layer-c/native", "github", None),
+            scenario("layer-c/twin-skillrig", "skillrig", None),
+        ];
+        let pins = [pin("1.0", false), pin("1.0+s", true)];
+        let one_run = vec![
+            cell("layer-c/native", "1.0", Class::NotFound, None, 5),
+            cell("layer-c/native", "1.0+s", Class::NotFound, None, 5),
+            cell("layer-c/twin-skillrig", "1.0+s", Class::Ok, Some(true), 6),
+        ];
+        // the patched pin's shard first: assembling puts the cells in one run's order
+        let shards = vec![
+            vec![one_run[2].clone(), one_run[1].clone()],
+            vec![one_run[0].clone()],
+        ];
+        let assembled = assemble(&scenarios, &pins, shards).expect("assembles");
+        assert_eq!(
+            render_markdown(&scenarios, &pins, &assembled),
+            render_markdown(&scenarios, &pins, &one_run)
+        );
+        let missing = assemble(&scenarios, &pins, vec![vec![one_run[0].clone()]]).unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .contains("no cell for layer-c/native on 1.0+s"),
+            "{missing}"
+        );
+        let twice = vec![one_run.clone(), vec![one_run[0].clone()]];
+        assert!(assemble(&scenarios, &pins, twice).is_err());
     }
 }

@@ -4,7 +4,8 @@
 //! Runs every scenario on every matrix pin against real mise binaries (built or fetched by
 //! `scripts/mise-bin`) and compares the result with `docs/compat-matrix.md`. A difference fails
 //! the test and prints both; `SKILLRIG_UPDATE_MATRIX=1` rewrites the file instead (review the
-//! diff like any snapshot).
+//! diff like any snapshot). `SKILLRIG_MATRIX_PINS=<pin>,...` runs a shard: those pins' runs and
+//! transcripts only (CI runs a job per pin and assembles the matrix after).
 //!
 //! The same runs give the transcripts: every step of every `skillrig/`, `faults/` and `tokens/`
 //! scenario on the patched pin, and the native runs whose text is the finding, through
@@ -24,9 +25,17 @@ const NATIVE_TRANSCRIPTS: &[(&str, &str)] = &[
 /// The directories whose scenarios are snapshotted on the patched pin.
 const BACKEND_DIRS: &[&str] = &["skillrig/", "faults/", "tokens/", "provenance/"];
 
+/// Restricts the test to these pins (`<pin>,...`): a CI shard. The shard checks its pins' runs and
+/// transcripts; the markdown matrix is compared once the shards are assembled
+/// (`skillrig-harness assemble --check docs/compat-matrix.md`).
+const SHARD_ENV: &str = "SKILLRIG_MATRIX_PINS";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compat_matrix_matches_a_fresh_run() {
-    let pins = pins::select(&[]).expect("pins.toml");
+    let shard: Option<Vec<String>> = std::env::var(SHARD_ENV)
+        .ok()
+        .map(|v| v.split(',').map(|p| p.trim().to_string()).collect());
+    let pins = pins::select(shard.as_deref().unwrap_or(&[])).expect("pins.toml");
     let scenarios = Scenario::all().expect("scenarios");
     assert!(!scenarios.is_empty(), "no scenarios found");
     let reports = matrix::run_reports(&scenarios, &pins, 3)
@@ -44,7 +53,13 @@ async fn compat_matrix_matches_a_fresh_run() {
 
     let fresh = matrix::render_markdown(&scenarios, &pins, &cells);
     let path = pins::repo_root().join("docs").join("compat-matrix.md");
-    if std::env::var_os("SKILLRIG_UPDATE_MATRIX").is_some() {
+    if let Some(shard) = &shard {
+        eprintln!(
+            "shard {}: runs and transcripts checked; the matrix is compared when the shards are \
+             assembled",
+            shard.join(",")
+        );
+    } else if std::env::var_os("SKILLRIG_UPDATE_MATRIX").is_some() {
         std::fs::write(&path, &fresh).expect("write docs/compat-matrix.md");
     } else {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
@@ -113,7 +128,9 @@ fn check_transcripts(
         }
         checked += 1;
     }
-    assert!(checked > 60, "only {checked} transcripts were checked");
+    if !patched.is_empty() {
+        assert!(checked > 60, "only {checked} transcripts were checked");
+    }
     changed
 }
 
