@@ -1,6 +1,8 @@
 """Checks of scripts/pins.py that need no network and no mise build."""
 
+import contextlib
 import hashlib
+import io
 import subprocess
 import tempfile
 import textwrap
@@ -324,6 +326,25 @@ class LintTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 1, proc.stderr)
         self.assertIn('bad.yml:6:', proc.stdout)
         self.assertIn('property "nope" is not defined', proc.stdout)
+
+    def test_a_runner_label_newer_than_actionlint_is_set_aside_and_no_other(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            workflows = Path(tmp) / ".github" / "workflows"
+            workflows.mkdir(parents=True)
+            (workflows / "w.yml").write_text(
+                "on: push\njobs:\n  a:\n    runs-on: macos-15-intel\n    steps:\n"
+                "      - run: echo\n  b:\n    runs-on: macos-99-intel\n    steps:\n"
+                "      - run: echo\n")
+            out, err = io.StringIO(), io.StringIO()
+            with mock.patch.object(self.lint.pins, "REPO", Path(tmp)), \
+                    mock.patch.object(self.lint, "shell_scripts", return_value=[]), \
+                    contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = self.lint.main([])
+        self.assertEqual(code, 1)
+        self.assertIn('label "macos-99-intel" is unknown', out.getvalue())
+        self.assertNotIn("macos-15-intel", out.getvalue())
+        self.assertIn("set aside: .github/workflows/w.yml:4:", err.getvalue())
+        self.assertIn("1 finding(s)", err.getvalue())
 
     def test_shellcheck_finds_an_unquoted_expansion(self):
         shellcheck = self.lint.ensure_shellcheck()
