@@ -105,6 +105,31 @@ class LockTest(unittest.TestCase):
                          ["removed a 1.0.0"])
 
 
+class SchemaCorpusTest(unittest.TestCase):
+    """How a failed schema_matches_parser on the pull request's own corpus is read."""
+
+    PANIC = ("thread 'config::...::schema_matches_parser' (1) panicked at src/x.rs:164:5:\n"
+             "schema/mise.json and the mise.toml parser disagree. Fix the schema, ...:\n"
+             "{lines}\n\nstack backtrace:\n   0: __rustc::rust_begin_unwind\n")
+    GAP = ('GAPS: nothing needs SchemaStricter at "settings/ci" (`ci` mirrors the CI variable) '
+           'any more; remove it')
+
+    def test_gaps_only_this_small_corpus_leaves_unused_are_no_failure(self):
+        new, gaps = checks.schema_failures(self.PANIC.format(lines=self.GAP))
+        self.assertEqual((new, gaps), ([], [self.GAP]))
+
+    def test_a_disagreement_on_the_pull_requests_docs_is_a_failure(self):
+        bad = ('docs/dev-tools/backends/skillrig.md:33: the parser reads it cleanly, but the '
+               'schema rejects it: "origin" is not allowed')
+        new, gaps = checks.schema_failures(self.PANIC.format(lines=f"{bad}\n{self.GAP}"))
+        self.assertEqual((new, gaps), ([bad], [self.GAP]))
+
+    def test_a_panic_of_another_kind_is_a_failure_naming_the_test(self):
+        new, _ = checks.schema_failures("thread 'x' panicked at src/x.rs:1:1:\n"
+                                        "found only 0 configs in e2e/\n")
+        self.assertEqual(new, ["found only 0 configs in e2e/"])
+
+
 class TitleTest(unittest.TestCase):
     def test_the_rule_of_mise_s_conventional_commits_workflow(self):
         ok = ["feat(backend): register the skillrig backend type", "fix: PGO builds",
