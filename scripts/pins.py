@@ -58,6 +58,8 @@ def load_script(name: str):
     module_name = name.replace("-", "_")
     loader = importlib.machinery.SourceFileLoader(module_name, path)
     module = importlib.util.module_from_spec(importlib.util.spec_from_loader(module_name, loader))
+    # registered before it runs, as an import would: dataclasses look their module up by name
+    sys.modules[module_name] = module
     loader.exec_module(module)
     return module
 
@@ -410,8 +412,19 @@ def git(cwd: Path, *args: str, capture: bool = False, check: bool = True) -> str
     return proc.stdout or ""
 
 
+_said_no_dpkg = False
+
+
 def ensure_system_packages(packages: list[str] | None = None) -> None:
-    """Installs what is missing of `packages` (default: what a mise build needs) with apt-get."""
+    """Installs what is missing of `packages` (default: what a mise build needs) with apt-get. On
+    a system without Debian's packaging (macOS) it says once what a build expects and goes on."""
+    global _said_no_dpkg
+    if shutil.which("dpkg-query") is None:
+        if not _said_no_dpkg:
+            _said_no_dpkg = True
+            log(f"no dpkg-query here: not checking for {' '.join(packages or SYSTEM_PACKAGES)} "
+                f"(a mise build needs cmake and pkg-config; macOS runners have them)")
+        return
     missing = [p for p in packages or SYSTEM_PACKAGES
                if subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], capture_output=True,
                                  text=True).stdout.strip() != "install ok installed"]
@@ -609,11 +622,54 @@ def run_with_heartbeat(cmd: list[str], cwd: Path, env: dict[str, str], what: str
     log(f"{what}: done in {(time.monotonic() - started) / 60:.1f} min")
 
 
+# The debug builds the harness and the tests run (the pins, the series' unit tests), as cheap to
+# rebuild after a series change as measured best (README, "Builds"): debug info is line tables
+# only in mise and none in its dependencies (mise's own profile has `debug = 1`: variable info
+# nothing here reads, in a 1.2 GB binary), and mold links when the machine has it.
+DEBUG_PROFILE = ['profile.dev.debug="line-tables-only"', 'profile.dev.package."*".debug=false']
+FAST_LINKER = "mold"
+_said_no_fast_linker = False
+
+
+def fast_linker() -> str | None:
+    """mold's path, installed with apt-get when missing and possible; None (said once) else."""
+    global _said_no_fast_linker
+    found = shutil.which(FAST_LINKER)
+    if found is None and os.geteuid() == 0:
+        try:
+            ensure_system_packages([FAST_LINKER])
+        except subprocess.CalledProcessError:
+            pass
+        found = shutil.which(FAST_LINKER)
+    if found is None and not _said_no_fast_linker:
+        _said_no_fast_linker = True
+        log(f"{FAST_LINKER} is not installed: linking with the default linker, which makes a "
+            f"rebuild of mise slower (README, \"Builds\"); `apt-get install {FAST_LINKER}` to use it")
+    return found
+
+
+# SKILLRIG_DEBUG_PROFILE=mise builds with mise's own dev profile and the default linker, as before
+# the tuning: for a debugger, which wants variable info (and to measure the difference).
+DEBUG_PROFILE_ENV = "SKILLRIG_DEBUG_PROFILE"
+
+
+def debug_build_args() -> list[str]:
+    """cargo `--config` arguments of the debug builds (see DEBUG_PROFILE)."""
+    if os.environ.get(DEBUG_PROFILE_ENV) == "mise":
+        return []
+    args = [arg for setting in DEBUG_PROFILE for arg in ("--config", setting)]
+    if fast_linker():
+        args += ["--config",
+                 f'target.{host_triple()}.rustflags=["-C", "link-arg=-fuse-ld={FAST_LINKER}"]']
+    return args
+
+
 def build_crate(pin: Pin, dest: Path) -> None:
     ensure_system_packages()
     src = prepare_source(pin)
     target = cache_root() / "target"
-    cmd = ["cargo", "build", "--locked", "--bin", "mise", *cargo_patch_args(pin, src)]
+    cmd = ["cargo", "build", "--locked", "--bin", "mise", *cargo_patch_args(pin, src),
+           *debug_build_args()]
     log(f"{pin.name}: building in {src} (target dir {target}; measured on 2 cores: ~19 min with "
         f"a cold target dir, ~10 min for the mise crate alone, ~4 min after a workspace crate change)")
     try:
@@ -668,7 +724,9 @@ def cargo_in_tree(pin: Pin, cargo_args: list[str], capture: bool = False,
         head, sep, tail = (cargo_args[:cargo_args.index("--")], ["--"],
                            cargo_args[cargo_args.index("--") + 1:]) if "--" in cargo_args \
             else (cargo_args, [], [])
-        cmd = ["cargo", *head, *(cargo_patch_args(pin, src) if patched else []), *sep, *tail]
+        cmd = ["cargo", *head, *(cargo_patch_args(pin, src) if patched else []),
+               *(debug_build_args() if head and head[0] in ("build", "test", "check", "clippy")
+                 else []), *sep, *tail]
         log(f"{pin.name}: cargo {' '.join(head)} {' '.join(sep + tail)} in {src}{label}")
         return subprocess.run(cmd, cwd=src, text=True,
                               stdout=subprocess.PIPE if capture else None,

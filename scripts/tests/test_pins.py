@@ -309,6 +309,33 @@ class PatchFilesTest(unittest.TestCase):
             self.assertEqual(pins.patch_files(patch), ["src/a.rs", "docs/new.md"])
 
 
+class DebugBuildArgsTest(unittest.TestCase):
+    """The debug builds' settings: lighter debug info always, mold when the machine has it."""
+
+    def setUp(self):
+        pins._said_no_fast_linker = False
+
+    def test_mold_links_when_installed(self):
+        with mock.patch.object(pins.shutil, "which", return_value="/usr/bin/mold"), \
+                mock.patch.object(pins, "host_triple", return_value="x86_64-unknown-linux-gnu"):
+            args = pins.debug_build_args()
+        self.assertIn('profile.dev.debug="line-tables-only"', args)
+        self.assertIn('profile.dev.package."*".debug=false', args)
+        self.assertIn('target.x86_64-unknown-linux-gnu.rustflags=["-C", '
+                      '"link-arg=-fuse-ld=mold"]', args)
+
+    def test_without_mold_it_still_builds_and_says_so_once(self):
+        err = io.StringIO()
+        with mock.patch.object(pins.shutil, "which", return_value=None), \
+                mock.patch.object(pins.os, "geteuid", return_value=1000), \
+                contextlib.redirect_stderr(err):
+            first, second = pins.debug_build_args(), pins.debug_build_args()
+        self.assertEqual(first, second)
+        self.assertIn('profile.dev.debug="line-tables-only"', first)
+        self.assertFalse(any("mold" in arg for arg in first))
+        self.assertEqual(err.getvalue().count("mold is not installed"), 1, err.getvalue())
+
+
 class LintTest(unittest.TestCase):
     """The linters scripts/test runs do find problems (they are installed by scripts/lint)."""
 
