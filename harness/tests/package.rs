@@ -40,8 +40,22 @@ fn archive(pin: &Pin) -> Option<PathBuf> {
     }
     let path = pins::repo_root()
         .join("dist")
-        .join(format!("mise-v{}-linux-x64.tar.gz", pin.name));
+        .join(format!("mise-v{}-{}.tar.gz", pin.name, platform_name()));
     path.is_file().then_some(path)
+}
+
+/// This machine in mise's release naming (`linux-x64`, `linux-arm64`): the package that runs here.
+fn platform_name() -> String {
+    let os = match std::env::consts::OS {
+        "macos" => "macos",
+        other => other,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "x64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{os}-{arch}")
 }
 
 /// `mise/bin/mise` of the archive, checked against the archive's `.sha256` and unpacked below

@@ -4,7 +4,9 @@ writes, the checks before it installs, and that a failed install leaves the old 
 The binary packaged here is a shell script that answers `--version` as a patched mise does.
 """
 
+import contextlib
 import hashlib
+import io
 import os
 import tarfile
 import tempfile
@@ -121,12 +123,98 @@ class ArchiveTest(unittest.TestCase):
 
 class ArgsTest(unittest.TestCase):
     def test_install_takes_an_optional_dir(self):
-        pin, profile, install_dir, _ = package.parse(["p", "--install"])
-        self.assertEqual((pin, profile), ("p", package.DEFAULT_PROFILE))
-        self.assertEqual(install_dir, Path.home() / ".local" / "bin")
-        _, profile, install_dir, _ = package.parse(["p", "--install", "/opt/bin", "--profile", "x"])
-        self.assertEqual((install_dir, profile), (Path("/opt/bin"), "x"))
+        args = package.parse(["p", "--install"])
+        self.assertEqual((args.pin, args.profile, args.target),
+                         ("p", package.DEFAULT_PROFILE, None))
+        self.assertEqual(args.install_dir, Path.home() / ".local" / "bin")
+        args = package.parse(["p", "--install", "/opt/bin", "--profile", "x", "--target",
+                              "linux-arm64"])
+        self.assertEqual((args.install_dir, args.profile, args.target),
+                         (Path("/opt/bin"), "x", "linux-arm64"))
         self.assertIsNone(package.parse(["--profile"]))
+        self.assertIsNone(package.parse(["p", "--target"]))
+
+
+class PlanTest(unittest.TestCase):
+    """Which target builds where, and how: no cargo, no apt-get."""
+
+    def test_the_host_builds_natively_into_the_usual_dir_and_runs_its_binary(self):
+        plan = package.plan("linux-x64", "linux-x64")
+        self.assertEqual((plan.cross, plan.cargo_args, plan.runner), (False, [], []))
+
+    def test_linux_arm64_on_linux_x64_is_cross_built_with_debians_toolchain_and_run_under_qemu(self):
+        plan = package.plan("linux-arm64", "linux-x64")
+        self.assertTrue(plan.cross)
+        self.assertEqual(plan.cargo_args, ["--target", "aarch64-unknown-linux-gnu"])
+        self.assertEqual(plan.env["CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER"],
+                         "aarch64-linux-gnu-gcc")
+        self.assertEqual(plan.env["CC_aarch64_unknown_linux_gnu"], "aarch64-linux-gnu-gcc")
+        self.assertIn("gcc-aarch64-linux-gnu", plan.packages)
+        self.assertEqual(plan.runner, ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"])
+
+    def test_the_other_macos_architecture_builds_with_apples_toolchain_and_is_not_run(self):
+        plan = package.plan("macos-x64", "macos-arm64")
+        self.assertEqual((plan.cross, plan.packages, plan.env), (True, [], {}))
+        self.assertEqual(plan.cargo_args, ["--target", "x86_64-apple-darwin"])
+        self.assertIsNone(plan.runner)
+        self.assertIn("does not run on macos-arm64", plan.not_run)
+
+    def test_a_target_that_needs_the_other_systems_sdk_is_refused_with_the_reason(self):
+        for target, host, reason, where in [
+                ("macos-arm64", "linux-x64", "Apple's SDK", "GitHub's macOS runners"),
+                ("linux-arm64", "macos-arm64", "GNU C library", "package.yml's linux-arm64 job")]:
+            with self.subTest(target=target), self.assertRaises(pins.PinError) as caught:
+                package.plan(target, host)
+            self.assertIn(f"--target {target} cannot be built on {host}", str(caught.exception))
+            self.assertIn(reason, str(caught.exception))
+            self.assertIn(where, str(caught.exception))
+
+    def test_an_unknown_target_names_the_four(self):
+        with self.assertRaises(pins.PinError) as caught:
+            package.plan("windows-x64", "linux-x64")
+        for name in package.TARGETS:
+            self.assertIn(name, str(caught.exception))
+
+    def test_install_refuses_a_build_for_another_platform_before_building(self):
+        pin = next(p.name for p in pins.load_pins().values() if p.patched)
+        stderr = io.StringIO()
+        with mock.patch.object(package, "build") as build, \
+                mock.patch.object(package, "platform_name", return_value="linux-x64"), \
+                contextlib.redirect_stderr(stderr):
+            code = package.main([pin, "--target", "linux-arm64", "--install"])
+        self.assertEqual(code, 1)
+        self.assertIn("a linux-arm64 build does not run here", stderr.getvalue())
+        build.assert_not_called()
+
+
+class RunVersionTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp())
+        self.binary = self.tmp / "mise"
+        self.binary.write_text(FAKE_MISE)
+        self.binary.chmod(0o755)
+
+    def test_a_binary_that_names_the_series_passes(self):
+        package.run_version(self.binary, package.plan("linux-x64", "linux-x64"))
+
+    def test_the_runner_prefixes_the_command(self):
+        # a stand-in for qemu: runs the binary it is given after its -L option
+        qemu = self.tmp / "qemu-fake"
+        qemu.write_text('#!/bin/sh\nshift 2\nexec "$@"\n')
+        qemu.chmod(0o755)
+        plan = package.plan("linux-arm64", "linux-x64")
+        plan.runner = [str(qemu), "-L", "/nowhere"]
+        package.run_version(self.binary, plan)
+        plan.runner = [str(qemu), "-L"]  # drops the binary: what runs is not mise
+        with self.assertRaises(pins.PinError) as caught:
+            package.run_version(self.binary, plan)
+        self.assertIn("nothing packaged", str(caught.exception))
+
+    def test_a_binary_that_does_not_name_the_series_is_refused(self):
+        self.binary.write_text("#!/bin/sh\necho 2026.10.25 linux-x64\n")
+        with self.assertRaises(pins.PinError) as caught:
+            package.run_version(self.binary, package.plan("linux-x64", "linux-x64"))
+        self.assertIn("not the series' name", str(caught.exception))
 
 
 if __name__ == "__main__":
