@@ -38,9 +38,11 @@ fn archive(pin: &Pin) -> Option<PathBuf> {
         );
         return Some(path);
     }
-    let path = pins::repo_root()
-        .join("dist")
-        .join(format!("mise-v{}-{}.tar.gz", pin.name, platform_name()));
+    let path = pins::repo_root().join("dist").join(format!(
+        "mise-v{}-{}.tar.gz",
+        pin.name,
+        platform_name()
+    ));
     path.is_file().then_some(path)
 }
 
