@@ -48,10 +48,8 @@ fn archive(pin: &Pin) -> Option<PathBuf> {
 
 /// This machine in mise's release naming (`linux-x64`, `linux-arm64`): the package that runs here.
 fn platform_name() -> String {
-    let os = match std::env::consts::OS {
-        "macos" => "macos",
-        other => other,
-    };
+    // Rust's names are mise's (`linux`, `macos`) but for the architecture
+    let os = std::env::consts::OS;
     let arch = match std::env::consts::ARCH {
         "x86_64" => "x64",
         "aarch64" => "arm64",
