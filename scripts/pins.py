@@ -653,11 +653,16 @@ def fast_linker() -> str | None:
 DEBUG_PROFILE_ENV = "SKILLRIG_DEBUG_PROFILE"
 
 
+def debug_profile_args() -> list[str]:
+    """cargo `--config` arguments of DEBUG_PROFILE alone (no linker)."""
+    return [arg for setting in DEBUG_PROFILE for arg in ("--config", setting)]
+
+
 def debug_build_args() -> list[str]:
     """cargo `--config` arguments of the debug builds (see DEBUG_PROFILE)."""
     if os.environ.get(DEBUG_PROFILE_ENV) == "mise":
         return []
-    args = [arg for setting in DEBUG_PROFILE for arg in ("--config", setting)]
+    args = debug_profile_args()
     if fast_linker():
         args += ["--config",
                  f'target.{host_triple()}.rustflags=["-C", "link-arg=-fuse-ld={FAST_LINKER}"]']
